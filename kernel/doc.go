@@ -1,0 +1,31 @@
+// Package kernel holds the fused Adagrad update: one pass over memory that
+// accumulates the squared gradient, takes the square root and applies the
+// scaled update, element by element.
+//
+// For every element, in the precision of the slices (float32 or float64),
+// each operation correctly rounded and fma rounded once:
+//
+//	g := grad[i]
+//	if maximize         { g = -g }
+//	if weightDecay != 0 { g = fma(weightDecay, param[i], g) }
+//	s := fma(g, g, sum[i])
+//	std := sqrt(s) + eps            // sqrt(s + eps) when EpsInside
+//	param[i] = param[i] - (lr*g)/std
+//	sum[i] = s
+//
+// This is what torch.optim.Adagrad computes on the CPU, bit for bit.
+//
+// Several implementations ("paths") compute it: "generic" (plain Go, the
+// reference that defines every result bit), "avx2" (amd64 with AVX2 and
+// FMA3) and "neon" (arm64). The fastest available path is chosen once, when
+// the package is initialised; every path gives the same bits as generic for
+// every input (any NaN where generic gives a NaN).
+//
+// The environment variable ADAGRAD_KERNEL forces a path for the process
+// ("generic", or the name of an available path; empty or "auto" picks the
+// fastest). An unknown or unavailable name is an error: [Check] returns it,
+// and [Step32], [Step64] and [Implementation] panic with it. The build tag
+// purego removes the assembly.
+//
+// The kernels keep no state and do not allocate.
+package kernel

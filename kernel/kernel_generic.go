@@ -1,0 +1,100 @@
+package kernel
+
+import "math"
+
+// step32Generic is the reference float32 step: every other path must give
+// its bits. Each operation is written as the contract names it; explicit
+// conversions keep the compiler from fusing a product into an add.
+func step32Generic(param, grad, sum []float32, c coeffs32) {
+	grad = grad[:len(param)]
+	sum = sum[:len(param)]
+	for i := range param {
+		p := param[i]
+		g := grad[i]
+		if c.maximize {
+			g = -g
+		}
+		if c.decay {
+			g = fma32(c.wd, p, g)
+		}
+		s := fma32(g, g, sum[i])
+		var std float32
+		if c.epsInside {
+			std = sqrt32(s + c.eps)
+		} else {
+			std = sqrt32(s) + c.eps
+		}
+		q := float32(c.lr*g) / std
+		param[i] = p - q
+		sum[i] = s
+	}
+}
+
+// step64Generic is the reference float64 step.
+func step64Generic(param, grad, sum []float64, c coeffs64) {
+	grad = grad[:len(param)]
+	sum = sum[:len(param)]
+	for i := range param {
+		p := param[i]
+		g := grad[i]
+		if c.maximize {
+			g = -g
+		}
+		if c.decay {
+			g = math.FMA(c.wd, p, g)
+		}
+		s := math.FMA(g, g, sum[i])
+		var std float64
+		if c.epsInside {
+			std = math.Sqrt(s + c.eps)
+		} else {
+			std = math.Sqrt(s) + c.eps
+		}
+		q := float64(c.lr*g) / std
+		param[i] = p - q
+		sum[i] = s
+	}
+}
+
+// sqrt32 is the correctly rounded float32 square root. Rounding the float64
+// root to float32 is exact rounding: 53 >= 2*24+2 bits leaves no room for a
+// double-rounding error.
+func sqrt32(x float32) float32 {
+	return float32(math.Sqrt(float64(x)))
+}
+
+// fma32 returns a*b+c rounded once to float32.
+//
+// The product of two float32 values is exact in float64 (48 significant
+// bits, exponents well inside float64's range). The sum is then rounded to
+// float64 by round-to-odd: if the float64 sum is inexact and its last bit
+// is even, it is moved one unit towards the exact sum. A value rounded to
+// odd with 53 bits rounds to float32 (24 bits, or fewer for subnormals)
+// exactly as the exact sum would, so the final conversion is the only
+// rounding that shows. float32(math.FMA(a, b, c)) rounds twice and is wrong
+// when the float64 sum lands on a float32 halfway point.
+func fma32(a, b, c float32) float32 {
+	p := float64(a) * float64(b)
+	z := float64(c)
+	s := float64(p + z)
+	if s-s != 0 { // Inf or NaN: nothing to correct
+		return float32(s)
+	}
+	// TwoSum: err is exactly (p + z) - s.
+	bb := float64(s - p)
+	err := float64(p-float64(s-bb)) + float64(z-bb)
+	if err != 0 {
+		bits := math.Float64bits(s)
+		if bits&1 == 0 {
+			// Move one unit towards the exact value. s is not zero here: a
+			// zero float64 sum of two such values is exact.
+			if (err > 0) == (s > 0) {
+				bits++
+			} else {
+				bits--
+			}
+			s = math.Float64frombits(bits)
+		}
+	}
+	return float32(s)
+}

@@ -1,0 +1,6 @@
+//go:build !amd64 || !gc || purego
+
+package kernel
+
+// archImpls returns the assembly paths this CPU can run: none in this build.
+func archImpls() []*impl { return nil }
