@@ -58,8 +58,8 @@ func allOptions() []Options {
 		}
 	}
 	return append(out,
-		Options{},                                           // all zero: lr 0, eps 0
-		Options{LR: math.Inf(1), Eps: 0},                    // infinities through the division
+		Options{},                        // all zero: lr 0, eps 0
+		Options{LR: math.Inf(1), Eps: 0}, // infinities through the division
 		Options{LR: 1e-3, Eps: math.NaN(), WeightDecay: -1}, // NaN eps, negative decay
 		Options{LR: -0.5, Eps: 1e-45, EpsInside: true},      // subnormal eps, negative lr
 	)
