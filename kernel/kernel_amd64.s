@@ -17,24 +17,6 @@
 // Every operation is IEEE-754 correctly rounded (VSQRT, VDIV, and the FMAs
 // rounded once), so each lane gives exactly the generic path's bits.
 
-// lanes32 and lanes64 are lane numbers; comparing the count of elements
-// left against them gives the mask of lanes that hold elements.
-DATA lanes32<>+0(SB)/4, $0
-DATA lanes32<>+4(SB)/4, $1
-DATA lanes32<>+8(SB)/4, $2
-DATA lanes32<>+12(SB)/4, $3
-DATA lanes32<>+16(SB)/4, $4
-DATA lanes32<>+20(SB)/4, $5
-DATA lanes32<>+24(SB)/4, $6
-DATA lanes32<>+28(SB)/4, $7
-GLOBL lanes32<>(SB), RODATA|NOPTR, $32
-
-DATA lanes64<>+0(SB)/8, $0
-DATA lanes64<>+8(SB)/8, $1
-DATA lanes64<>+16(SB)/8, $2
-DATA lanes64<>+24(SB)/8, $3
-GLOBL lanes64<>(SB), RODATA|NOPTR, $32
-
 // ARITH32 computes the step on G (gradient loaded), P (param loaded) and S
 // (sum loaded), leaving the new param in P and the new sum in S.
 #define ARITH32(P, G, S, T) \
@@ -49,6 +31,20 @@ GLOBL lanes64<>(SB), RODATA|NOPTR, $32
 	VMULPS      Y15, G, G \
 	VDIVPS      T, G, G   \ // G = (lr*g)/std
 	VSUBPS      G, P, P
+
+// SCALAR32 is ARITH32 on lane 0 of X registers, for the last elements.
+#define SCALAR32(P, G, S, T) \
+	VXORPS      X12, G, G \
+	VMOVAPS     P, T      \
+	VFMADD213SS G, X13, T \
+	VBLENDVPS   X11, T, G, G \
+	VFMADD231SS G, G, S   \
+	VADDSS      X10, S, T \
+	VSQRTSS     T, T, T   \
+	VADDSS      X14, T, T \
+	VMULSS      X15, G, G \
+	VDIVSS      T, G, G   \
+	VSUBSS      G, P, P
 
 #define VEC32(off, P, G, S, T) \
 	VMOVUPS off(DI), P \
@@ -70,6 +66,19 @@ GLOBL lanes64<>(SB), RODATA|NOPTR, $32
 	VMULPD      Y15, G, G \
 	VDIVPD      T, G, G   \
 	VSUBPD      G, P, P
+
+#define SCALAR64(P, G, S, T) \
+	VXORPD      X12, G, G \
+	VMOVAPD     P, T      \
+	VFMADD213SD G, X13, T \
+	VBLENDVPD   X11, T, G, G \
+	VFMADD231SD G, G, S   \
+	VADDSD      X10, S, T \
+	VSQRTSD     T, T, T   \
+	VADDSD      X14, T, T \
+	VMULSD      X15, G, G \
+	VDIVSD      T, G, G   \
+	VSUBSD      G, P, P
 
 #define VEC64(off, P, G, S, T) \
 	VMOVUPD off(DI), P \
@@ -116,18 +125,21 @@ loop8:
 	JMP  loop8
 
 tail:
-	// 0 to 7 elements left: masked loads and stores touch only those.
+	// 0 to 7 elements left, one at a time. (Masked vector loads would be
+	// shorter, but emulators do not all honour their fault suppression.)
 	TESTQ CX, CX
 	JZ    done
-	MOVQ  CX, X8
-	VPBROADCASTD X8, Y8
-	VPCMPGTD lanes32<>(SB), Y8, Y8 // lane i: i < CX
-	VMASKMOVPS (DI), Y8, Y0
-	VMASKMOVPS (BX), Y8, Y1
-	VMASKMOVPS (SI), Y8, Y2
-	ARITH32(Y0, Y1, Y2, Y3)
-	VMASKMOVPS Y0, Y8, (DI)
-	VMASKMOVPS Y2, Y8, (SI)
+	VMOVSS (DI), X0
+	VMOVSS (BX), X1
+	VMOVSS (SI), X2
+	SCALAR32(X0, X1, X2, X3)
+	VMOVSS X0, (DI)
+	VMOVSS X2, (SI)
+	ADDQ   $4, DI
+	ADDQ   $4, BX
+	ADDQ   $4, SI
+	DECQ   CX
+	JMP    tail
 
 done:
 	VZEROUPPER
@@ -170,18 +182,20 @@ loop4:
 	JMP  loop4
 
 tail:
-	// 0 to 3 elements left.
+	// 0 to 3 elements left, one at a time.
 	TESTQ CX, CX
 	JZ    done
-	MOVQ  CX, X8
-	VPBROADCASTQ X8, Y8
-	VPCMPGTQ lanes64<>(SB), Y8, Y8
-	VMASKMOVPD (DI), Y8, Y0
-	VMASKMOVPD (BX), Y8, Y1
-	VMASKMOVPD (SI), Y8, Y2
-	ARITH64(Y0, Y1, Y2, Y3)
-	VMASKMOVPD Y0, Y8, (DI)
-	VMASKMOVPD Y2, Y8, (SI)
+	VMOVSD (DI), X0
+	VMOVSD (BX), X1
+	VMOVSD (SI), X2
+	SCALAR64(X0, X1, X2, X3)
+	VMOVSD X0, (DI)
+	VMOVSD X2, (SI)
+	ADDQ   $8, DI
+	ADDQ   $8, BX
+	ADDQ   $8, SI
+	DECQ   CX
+	JMP    tail
 
 done:
 	VZEROUPPER

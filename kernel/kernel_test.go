@@ -488,7 +488,9 @@ func TestEnvironment(t *testing.T) {
 		}
 	}
 	out, err := run("sse9")
-	if err == nil || !strings.Contains(out, `ADAGRAD_KERNEL="sse9": unknown path; available: `+strings.Join(pathNames(), ", ")) {
+	// The child lists its own paths: under an emulator it may run natively
+	// and see more than this process does, but generic is always there.
+	if err == nil || !strings.Contains(out, `ADAGRAD_KERNEL="sse9": unknown path; available: `) || !strings.Contains(out, "generic (or auto)") {
 		t.Errorf("ADAGRAD_KERNEL=sse9 did not fail naming the available paths: %v\n%s", err, out)
 	}
 }
