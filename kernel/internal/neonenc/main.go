@@ -1,0 +1,293 @@
+// Command neonenc writes kernel_arm64.s, the NEON path of package kernel.
+//
+// Go's arm64 assembler has no vector FADD, FSUB, FMUL, FDIV or FSQRT, so
+// the file carries them as WORD directives. Their encodings live here, in
+// one table (vectorOps); every WORD gets the instruction it encodes, in Arm
+// syntax, as a comment beside it. A test in package kernel assembles the
+// file and checks with go tool objdump that each WORD decodes to the
+// instruction its comment names, and that the file is this command's output.
+//
+// Run it from the kernel directory (go generate does):
+//
+//	go run ./internal/neonenc -o kernel_arm64.s
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"strings"
+)
+
+// vectorOp is an ASIMD floating-point instruction the assembler lacks: its
+// encodings with Q=1 (all 128 bits) for 4 float32 lanes and for 2 float64
+// lanes, register fields cleared (Rd bits 0-4, Rn bits 5-9, Rm bits 16-20).
+type vectorOp struct {
+	s4, d2  uint32
+	sources int // 2 for Vd = Vn op Vm, 1 for Vd = op(Vn)
+}
+
+// vectorOps is the one table of the WORD encodings (Arm ARM, "Advanced
+// SIMD three same" and "two-register miscellaneous", sz selecting the
+// precision).
+var vectorOps = map[string]vectorOp{
+	"FADD":  {s4: 0x4e20d400, d2: 0x4e60d400, sources: 2},
+	"FSUB":  {s4: 0x4ea0d400, d2: 0x4ee0d400, sources: 2},
+	"FMUL":  {s4: 0x6e20dc00, d2: 0x6e60dc00, sources: 2},
+	"FDIV":  {s4: 0x6e20fc00, d2: 0x6e60fc00, sources: 2},
+	"FSQRT": {s4: 0x6ea1f800, d2: 0x6ee1f800, sources: 1},
+}
+
+// elem describes one element type.
+type elem struct {
+	name      string // "32" or "64"
+	goType    string // "float32"
+	intType   string // "uint32"
+	arm       string // Arm arrangement: "4S"
+	goArr     string // Go arrangement: "S4"
+	size      int    // bytes per element
+	lanes     int    // elements per register
+	sfx       string // scalar instruction suffix: "S" or "D"
+	loadArg   string // load of a 4- or 8-byte argument into a general register
+	frame     int    // argument frame size
+	argOffset int    // offset of lr
+}
+
+var elems = []elem{
+	{name: "32", goType: "float32", intType: "uint32", arm: "4S", goArr: "S4", size: 4, lanes: 4, sfx: "S", loadArg: "MOVWU", frame: 96, argOffset: 72},
+	{name: "64", goType: "float64", intType: "uint64", arm: "2D", goArr: "D2", size: 8, lanes: 2, sfx: "D", loadArg: "MOVD", frame: 120, argOffset: 72},
+}
+
+// group is the registers of one vector of lanes: param, grad, sum and a
+// scratch register.
+type group struct{ p, g, s, t int }
+
+// Registers holding the step's coefficients, one per lane.
+const (
+	rLR     = 31
+	rEpsIn  = 30
+	rEpsOut = 29
+	rWD     = 28
+	rNeg    = 27
+	rWDMask = 26
+)
+
+type gen struct {
+	b strings.Builder
+	e elem
+}
+
+func (w *gen) printf(format string, args ...any) { fmt.Fprintf(&w.b, format, args...) }
+
+// ins writes one instruction with an optional comment.
+func (w *gen) ins(text, comment string) {
+	if comment == "" {
+		w.printf("\t%s\n", text)
+		return
+	}
+	w.printf("\t%-40s // %s\n", text, comment)
+}
+
+func (w *gen) label(name string) { w.printf("\n%s:\n", name) }
+
+func (w *gen) note(text string) { w.printf("\t// %s\n", text) }
+
+// word writes a vector instruction the assembler lacks: Vd = Vn op Vm, or
+// Vd = op(Vn).
+func (w *gen) word(op string, d, n, m int) {
+	v, ok := vectorOps[op]
+	if !ok {
+		log.Fatalf("no encoding for %s", op)
+	}
+	enc := v.s4
+	if w.e.size == 8 {
+		enc = v.d2
+	}
+	enc |= uint32(d) | uint32(n)<<5
+	text := fmt.Sprintf("%s V%d.%s, V%d.%s", op, d, w.e.arm, n, w.e.arm)
+	if v.sources == 2 {
+		enc |= uint32(m) << 16
+		text += fmt.Sprintf(", V%d.%s", m, w.e.arm)
+	}
+	w.ins(fmt.Sprintf("WORD $0x%08x", enc), text)
+}
+
+func (w *gen) vreg(r int) string { return fmt.Sprintf("V%d.%s", r, w.e.goArr) }
+
+func b16(r int) string { return fmt.Sprintf("V%d.B16", r) }
+
+// vectorArith writes the step on whole registers, each instruction for
+// every group before the next instruction, so that the groups' dependency
+// chains overlap.
+func (w *gen) vectorArith(gs []group) {
+	each := func(f func(g group)) {
+		for _, g := range gs {
+			f(g)
+		}
+	}
+	w.note("g = grad ^ neg")
+	each(func(g group) { w.ins(fmt.Sprintf("VEOR %s, %s, %s", b16(rNeg), b16(g.g), b16(g.g)), "") })
+	w.note("t = fma(wd, p, g)")
+	each(func(g group) { w.ins(fmt.Sprintf("VMOV %s, %s", b16(g.g), b16(g.t)), "") })
+	each(func(g group) { w.ins(fmt.Sprintf("VFMLA %s, %s, %s", w.vreg(rWD), w.vreg(g.p), w.vreg(g.t)), "") })
+	w.note("g = wdMask ? t : g")
+	each(func(g group) { w.ins(fmt.Sprintf("VBIT %s, %s, %s", b16(rWDMask), b16(g.t), b16(g.g)), "") })
+	w.note("s = fma(g, g, s)")
+	each(func(g group) { w.ins(fmt.Sprintf("VFMLA %s, %s, %s", w.vreg(g.g), w.vreg(g.g), w.vreg(g.s)), "") })
+	w.note("t = sqrt(s + epsIn) + epsOut")
+	each(func(g group) { w.word("FADD", g.t, g.s, rEpsIn) })
+	each(func(g group) { w.word("FSQRT", g.t, g.t, 0) })
+	each(func(g group) { w.word("FADD", g.t, g.t, rEpsOut) })
+	w.note("g = (lr*g) / t")
+	each(func(g group) { w.word("FMUL", g.g, g.g, rLR) })
+	each(func(g group) { w.word("FDIV", g.g, g.g, g.t) })
+	w.note("p = p - g")
+	each(func(g group) { w.word("FSUB", g.p, g.p, g.g) })
+}
+
+// scalarArith writes the step on lane 0 of the group's registers, with
+// scalar instructions (the bitwise ones act on the whole register, of
+// which only lane 0 is used).
+func (w *gen) scalarArith(g group) {
+	s := w.e.sfx
+	f := func(r int) string { return fmt.Sprintf("F%d", r) }
+	w.ins(fmt.Sprintf("VEOR %s, %s, %s", b16(rNeg), b16(g.g), b16(g.g)), "g = grad ^ neg")
+	w.ins(fmt.Sprintf("VMOV %s, %s", b16(g.g), b16(g.t)), "")
+	w.ins(fmt.Sprintf("FMADD%s %s, %s, %s, %s", s, f(rWD), f(g.t), f(g.p), f(g.t)), "t = p*wd + t, rounded once")
+	w.ins(fmt.Sprintf("VBIT %s, %s, %s", b16(rWDMask), b16(g.t), b16(g.g)), "g = wdMask ? t : g")
+	w.ins(fmt.Sprintf("FMADD%s %s, %s, %s, %s", s, f(g.g), f(g.s), f(g.g), f(g.s)), "s = g*g + s, rounded once")
+	w.ins(fmt.Sprintf("FADD%s %s, %s, %s", s, f(rEpsIn), f(g.s), f(g.t)), "t = s + epsIn")
+	w.ins(fmt.Sprintf("FSQRT%s %s, %s", s, f(g.t), f(g.t)), "")
+	w.ins(fmt.Sprintf("FADD%s %s, %s, %s", s, f(rEpsOut), f(g.t), f(g.t)), "t += epsOut")
+	w.ins(fmt.Sprintf("FMUL%s %s, %s, %s", s, f(rLR), f(g.g), f(g.g)), "g = g*lr")
+	w.ins(fmt.Sprintf("FDIV%s %s, %s, %s", s, f(g.t), f(g.g), f(g.g)), "g = g/t")
+	w.ins(fmt.Sprintf("FSUB%s %s, %s, %s", s, f(g.g), f(g.p), f(g.p)), "p = p - g")
+}
+
+// regList is a Go register list of n consecutive registers from r.
+func (w *gen) regList(r, n int) string {
+	var regs []string
+	for i := range n {
+		regs = append(regs, w.vreg(r+i))
+	}
+	return "[" + strings.Join(regs, ", ") + "]"
+}
+
+func (w *gen) function() {
+	e := w.e
+	fn := "step" + e.name + "NEON"
+	const unroll = 4
+	block := unroll * e.lanes // elements per main-loop iteration
+	vbytes := 16
+	o := e.argOffset
+	w.printf("\n// func %s(param, grad, sum []%s, lr, epsIn, epsOut, wd %s, neg, wdMask %s)\n", fn, e.goType, e.goType, e.intType)
+	w.printf("TEXT ·%s(SB), NOSPLIT, $0-%d\n", fn, e.frame)
+	w.ins("MOVD param_base+0(FP), R0", "")
+	w.ins("MOVD param_len+8(FP), R3", "")
+	w.ins("MOVD grad_base+24(FP), R1", "")
+	w.ins("MOVD sum_base+48(FP), R2", "")
+	for i, a := range []struct {
+		name string
+		reg  int
+	}{{"lr", rLR}, {"epsIn", rEpsIn}, {"epsOut", rEpsOut}, {"wd", rWD}, {"neg", rNeg}, {"wdMask", rWDMask}} {
+		w.ins(fmt.Sprintf("%s %s+%d(FP), R4", e.loadArg, a.name, o+i*e.size), "")
+		w.ins(fmt.Sprintf("VDUP R4, %s", w.vreg(a.reg)), "")
+	}
+
+	w.printf("\n\t// %d elements (%d registers) per iteration.\n", block, unroll)
+	w.ins(fmt.Sprintf("SUBS $%d, R3", block), "R3 = elements left - block")
+	w.ins("BLT vector"+e.name, "")
+	w.label("loop" + e.name)
+	gs := []group{{0, 4, 8, 12}, {1, 5, 9, 13}, {2, 6, 10, 14}, {3, 7, 11, 15}}
+	w.ins(fmt.Sprintf("VLD1 (R0), %s", w.regList(0, unroll)), "")
+	w.ins(fmt.Sprintf("VLD1.P %d(R1), %s", unroll*vbytes, w.regList(4, unroll)), "")
+	w.ins(fmt.Sprintf("VLD1 (R2), %s", w.regList(8, unroll)), "")
+	w.vectorArith(gs)
+	w.ins(fmt.Sprintf("VST1.P %s, %d(R0)", w.regList(0, unroll), unroll*vbytes), "")
+	w.ins(fmt.Sprintf("VST1.P %s, %d(R2)", w.regList(8, unroll), unroll*vbytes), "")
+	w.ins(fmt.Sprintf("SUBS $%d, R3", block), "")
+	w.ins("BGE loop"+e.name, "")
+
+	w.label("vector" + e.name)
+	w.note(fmt.Sprintf("One register (%d elements) at a time.", e.lanes))
+	w.ins(fmt.Sprintf("ADDS $%d, R3", block-e.lanes), "R3 = elements left - lanes")
+	w.ins("BLT scalar"+e.name, "")
+	w.label("vloop" + e.name)
+	w.ins(fmt.Sprintf("VLD1 (R0), %s", w.regList(0, 1)), "")
+	w.ins(fmt.Sprintf("VLD1.P %d(R1), %s", vbytes, w.regList(4, 1)), "")
+	w.ins(fmt.Sprintf("VLD1 (R2), %s", w.regList(8, 1)), "")
+	w.vectorArith(gs[:1])
+	w.ins(fmt.Sprintf("VST1.P %s, %d(R0)", w.regList(0, 1), vbytes), "")
+	w.ins(fmt.Sprintf("VST1.P %s, %d(R2)", w.regList(8, 1), vbytes), "")
+	w.ins(fmt.Sprintf("SUBS $%d, R3", e.lanes), "")
+	w.ins("BGE vloop"+e.name, "")
+
+	w.label("scalar" + e.name)
+	w.note(fmt.Sprintf("0 to %d elements left, one at a time.", e.lanes-1))
+	w.ins(fmt.Sprintf("ADDS $%d, R3", e.lanes), "R3 = elements left")
+	w.ins("BEQ done"+e.name, "")
+	w.label("sloop" + e.name)
+	mov := "FMOV" + e.sfx
+	w.ins(fmt.Sprintf("%s (R0), F0", mov), "")
+	w.ins(fmt.Sprintf("%s.P %d(R1), F4", mov, e.size), "")
+	w.ins(fmt.Sprintf("%s (R2), F8", mov), "")
+	w.scalarArith(gs[0])
+	w.ins(fmt.Sprintf("%s.P F0, %d(R0)", mov, e.size), "")
+	w.ins(fmt.Sprintf("%s.P F8, %d(R2)", mov, e.size), "")
+	w.ins("SUBS $1, R3", "")
+	w.ins("BNE sloop"+e.name, "")
+	w.label("done" + e.name)
+	w.ins("RET", "")
+}
+
+const header = `// Code generated by go run ./internal/neonenc; DO NOT EDIT.
+
+//go:build gc && !purego
+
+#include "textflag.h"
+
+// Registers in both functions:
+//   R0 param, R1 grad, R2 sum: pointers to the next element
+//   R3 elements left (minus the block size inside the loops)
+//   V31 lr, V30 epsIn, V29 epsOut, V28 wd, V27 sign bit to flip (neg),
+//   V26 all ones where weight decay is on (wdMask), each in every lane
+//
+// Per register of lanes (p param, g grad, s sum, t scratch):
+//   g   = grad ^ neg
+//   g   = wdMask ? fma(wd, p, g) : g
+//   s   = fma(g, g, sum)
+//   std = sqrt(s + epsIn) + epsOut
+//   p   = p - (lr*g)/std
+// Every operation is IEEE-754 correctly rounded (FSQRT, FDIV, and FMLA
+// rounded once; Go leaves FPCR at round-to-nearest without flush-to-zero),
+// so each lane gives exactly the generic path's bits. Fewer elements than a
+// register holds are done one at a time with the scalar forms of the same
+// instructions: no element is read or written twice, and nothing outside
+// the slices is touched.
+//
+// The assembler has no vector FADD, FSUB, FMUL, FDIV or FSQRT: they are
+// WORDs, each with the instruction it encodes beside it in Arm syntax
+// (destination first). Go syntax lists operands the other way round:
+// VFMLA Vm, Vn, Vd is Vd += Vn*Vm, VBIT Vm, Vn, Vd inserts the bits of Vn
+// into Vd where Vm is set.
+`
+
+func main() {
+	out := flag.String("o", "", "output file (default standard output)")
+	flag.Parse()
+	var all strings.Builder
+	all.WriteString(header)
+	for _, e := range elems {
+		w := &gen{e: e}
+		w.function()
+		all.WriteString(w.b.String())
+	}
+	if *out == "" {
+		fmt.Print(all.String())
+		return
+	}
+	if err := os.WriteFile(*out, []byte(all.String()), 0o644); err != nil {
+		log.Fatal(err)
+	}
+}
