@@ -1,0 +1,347 @@
+package checkpoint
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/bits"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+)
+
+// DType names an element type as the safetensors header spells it.
+type DType string
+
+// The element types this package reads and writes.
+const (
+	F32 DType = "F32" // float32
+	F64 DType = "F64" // float64
+	I64 DType = "I64" // int64
+)
+
+// Size returns the size of one element in bytes, or 0 for a dtype this
+// package does not handle.
+func (d DType) Size() int {
+	switch d {
+	case F32:
+		return 4
+	case F64, I64:
+		return 8
+	}
+	return 0
+}
+
+// MaxHeaderSize is the largest header accepted, in bytes (the limit of the
+// reference implementation).
+const MaxHeaderSize = 100_000_000
+
+// MetadataKey is the header key that holds the file's string metadata; no
+// tensor may have this name.
+const MetadataKey = "__metadata__"
+
+// ErrFormat is wrapped by every error that reports a malformed file or a
+// tensor that cannot be written.
+var ErrFormat = errors.New("checkpoint: bad safetensors data")
+
+// Tensor is one named tensor. Data is a []float32, []float64 or []int64
+// holding the elements in row-major order; its length is the product of
+// Shape (1 for the empty shape of a scalar).
+type Tensor struct {
+	Name  string
+	Shape []int
+	Data  any
+}
+
+// DType returns the dtype that Data's type maps to, or "" for an
+// unsupported type.
+func (t *Tensor) DType() DType {
+	switch t.Data.(type) {
+	case []float32:
+		return F32
+	case []float64:
+		return F64
+	case []int64:
+		return I64
+	}
+	return ""
+}
+
+func (t *Tensor) dataLen() int {
+	switch d := t.Data.(type) {
+	case []float32:
+		return len(d)
+	case []float64:
+		return len(d)
+	case []int64:
+		return len(d)
+	}
+	return 0
+}
+
+// File is the content of a safetensors file: its tensors and the string
+// metadata of the header's "__metadata__" entry (nil when there is none).
+type File struct {
+	Metadata map[string]string
+	Tensors  []Tensor
+}
+
+// Tensor returns the tensor called name.
+func (f *File) Tensor(name string) (*Tensor, bool) {
+	for i := range f.Tensors {
+		if f.Tensors[i].Name == name {
+			return &f.Tensors[i], true
+		}
+	}
+	return nil, false
+}
+
+func formatErr(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrFormat}, args...)...)
+}
+
+// numel returns the number of elements of shape, or false if a dimension
+// is negative or the product overflows an int.
+func numel(shape []int) (int, bool) {
+	n := 1
+	for _, d := range shape {
+		if d < 0 {
+			return 0, false
+		}
+		hi, lo := bits.Mul64(uint64(n), uint64(d))
+		if hi != 0 || lo > math.MaxInt {
+			return 0, false
+		}
+		n = int(lo)
+	}
+	return n, true
+}
+
+// check validates f for writing and returns the order in which the tensors
+// are laid out: by element size, largest first, then by name, as the
+// reference implementation orders them, so that every tensor's data stays
+// aligned to its element size.
+func (f *File) check() ([]int, error) {
+	for k, v := range f.Metadata {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			return nil, formatErr("metadata %q: not valid UTF-8", k)
+		}
+	}
+	seen := make(map[string]bool, len(f.Tensors))
+	order := make([]int, len(f.Tensors))
+	for i := range f.Tensors {
+		t := &f.Tensors[i]
+		order[i] = i
+		switch {
+		case t.Name == MetadataKey:
+			return nil, formatErr("tensor name %q is reserved", t.Name)
+		case !utf8.ValidString(t.Name):
+			return nil, formatErr("tensor name %q: not valid UTF-8", t.Name)
+		case seen[t.Name]:
+			return nil, formatErr("tensor %q appears twice", t.Name)
+		case t.DType() == "":
+			return nil, formatErr("tensor %q: unsupported data type %T (want []float32, []float64 or []int64)", t.Name, t.Data)
+		}
+		seen[t.Name] = true
+		n, ok := numel(t.Shape)
+		if !ok {
+			return nil, formatErr("tensor %q: bad shape %v", t.Name, t.Shape)
+		}
+		if n != t.dataLen() {
+			return nil, formatErr("tensor %q: shape %v holds %d elements, data has %d", t.Name, t.Shape, n, t.dataLen())
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		ta, tb := &f.Tensors[a], &f.Tensors[b]
+		if sa, sb := ta.DType().Size(), tb.DType().Size(); sa != sb {
+			return sb - sa
+		}
+		if ta.Name < tb.Name {
+			return -1
+		}
+		if ta.Name > tb.Name {
+			return 1
+		}
+		return 0
+	})
+	return order, nil
+}
+
+func jsonString(buf *bytes.Buffer, s string) {
+	b, _ := json.Marshal(s) // s is valid UTF-8: cannot fail
+	buf.Write(b)
+}
+
+// header returns the padded header for the tensors in order, and the size
+// of the data buffer.
+func (f *File) header(order []int) ([]byte, uint64) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	first := true
+	comma := func() {
+		if !first {
+			buf.WriteByte(',')
+		}
+		first = false
+	}
+	if len(f.Metadata) > 0 {
+		comma()
+		jsonString(&buf, MetadataKey)
+		buf.WriteString(":{")
+		keys := make([]string, 0, len(f.Metadata))
+		for k := range f.Metadata {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for i, k := range keys {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			jsonString(&buf, k)
+			buf.WriteByte(':')
+			jsonString(&buf, f.Metadata[k])
+		}
+		buf.WriteByte('}')
+	}
+	var off uint64
+	for _, i := range order {
+		t := &f.Tensors[i]
+		comma()
+		jsonString(&buf, t.Name)
+		buf.WriteString(`:{"dtype":"`)
+		buf.WriteString(string(t.DType()))
+		buf.WriteString(`","shape":[`)
+		for j, d := range t.Shape {
+			if j > 0 {
+				buf.WriteByte(',')
+			}
+			buf.WriteString(strconv.Itoa(d))
+		}
+		size := uint64(t.dataLen()) * uint64(t.DType().Size())
+		fmt.Fprintf(&buf, `],"data_offsets":[%d,%d]}`, off, off+size)
+		off += size
+	}
+	buf.WriteByte('}')
+	for (8+buf.Len())%8 != 0 {
+		buf.WriteByte(' ')
+	}
+	return buf.Bytes(), off
+}
+
+// Encode writes f to w in the safetensors format. It checks f first (names
+// unique, valid UTF-8 and not "__metadata__"; supported data types; shapes
+// that match the data) and writes nothing if f is invalid. Tensors are laid
+// out by element size, largest first, then by name; metadata keys are
+// sorted, so the same File always gives the same bytes.
+func Encode(w io.Writer, f *File) error {
+	order, err := f.check()
+	if err != nil {
+		return err
+	}
+	hdr, _ := f.header(order)
+	buf := make([]byte, 1<<16)
+	binary.LittleEndian.PutUint64(buf, uint64(len(hdr)))
+	if _, err := w.Write(buf[:8]); err != nil {
+		return err
+	}
+	if _, err := w.Write(hdr); err != nil {
+		return err
+	}
+	for _, i := range order {
+		var err error
+		switch d := f.Tensors[i].Data.(type) {
+		case []float32:
+			err = writeLE(w, buf, d, 4, func(b []byte, v float32) { binary.LittleEndian.PutUint32(b, math.Float32bits(v)) })
+		case []float64:
+			err = writeLE(w, buf, d, 8, func(b []byte, v float64) { binary.LittleEndian.PutUint64(b, math.Float64bits(v)) })
+		case []int64:
+			err = writeLE(w, buf, d, 8, func(b []byte, v int64) { binary.LittleEndian.PutUint64(b, uint64(v)) })
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeLE writes the elements of d, size bytes each, through buf.
+func writeLE[T any](w io.Writer, buf []byte, d []T, size int, put func([]byte, T)) error {
+	per := len(buf) / size
+	for len(d) > 0 {
+		n := min(per, len(d))
+		for j, v := range d[:n] {
+			put(buf[j*size:], v)
+		}
+		if _, err := w.Write(buf[:n*size]); err != nil {
+			return err
+		}
+		d = d[n:]
+	}
+	return nil
+}
+
+// Save writes f to the file at path atomically: into a temporary file in
+// the same directory, synced to disk, then renamed over path, and the
+// directory synced. After a crash path holds either its old content or the
+// new one. The file gets mode 0644. On error nothing is left behind and an
+// existing file at path is untouched.
+func Save(path string, f *File) (err error) {
+	if _, err := f.check(); err != nil {
+		return err
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("checkpoint: save %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+			err = fmt.Errorf("checkpoint: save %s: %w", path, err)
+		}
+	}()
+	if err = Encode(tmp, f); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// Load reads and decodes the file at path (see [Decode]).
+func Load(path string) (*File, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: load: %w", err)
+	}
+	f, err := Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w (file %s)", err, path)
+	}
+	return f, nil
+}
