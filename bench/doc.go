@@ -1,0 +1,32 @@
+// Command bench measures the Adagrad kernels on this machine and prints
+// where each path stands: against the generic path, against the loop a Go
+// programmer would write by hand, and against the memory bandwidth.
+//
+//	go run ./bench                  # full table, float32 and float64
+//	go run ./bench -quick           # a short run
+//	go run ./bench -json            # machine-readable
+//	go run ./bench -sizes 16K,64M -types float32 -reps 9
+//
+// Each row is one path at one size (elements per slice); the figure is the
+// median over -reps samples, and every sample of every path at a size is
+// taken in turn (path by path, sample by sample) so that all the ratios
+// compare runs made side by side. The paths are every kernel path this
+// build and CPU can run (fastest first, "generic" last), then:
+//
+//   - plain-go: the straightforward Go loop, sum += g*g and
+//     param -= lr*g/(sqrt(sum)+eps), as a user would write it;
+//   - mem-ref: a loop that moves the same bytes as a step (reads param, grad
+//     and sum, writes param and sum) with trivial arithmetic, in AVX
+//     assembly where the CPU has it, so that at sizes well beyond the last
+//     cache it runs at this thread's memory bandwidth.
+//
+// The columns: ns/elem, GB/s (20 bytes per float32 element, 40 per
+// float64), the speed-up over the generic path, and the share of mem-ref's
+// speed at the same size ("of mem-ref"), which out of cache is the share of
+// the memory bandwidth the path reaches.
+//
+// The same measurements run as standard benchmarks, one sub-benchmark per
+// size and path, named for benchstat:
+//
+//	go test -run '^$' -bench 'Step32/n=16K' -count 6 ./bench | benchstat -col /path -
+package main

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/adagrad-go/adagrad/kernel"
+	"github.com/klauspost/cpuid/v2"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is the command: it parses args, measures, and writes the report to
+// stdout. It returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sizesFlag := fs.String("sizes", "", "comma-separated sizes in elements, such as 1,16K,64M (default 1,1K,16K,256K,4M,64M; with -quick 1,1K,16K,256K,4M)")
+	typesFlag := fs.String("types", "float32,float64", "comma-separated element types")
+	pathsFlag := fs.String("paths", "", "comma-separated paths to measure (default all: "+joinNames(pathNames())+"); generic and mem-ref give the ratio columns")
+	reps := fs.Int("reps", 0, "samples per path and size; the median is reported (default 7; with -quick 3)")
+	sample := fs.Duration("sample", 0, "the least time one sample runs (default 40ms; with -quick 10ms)")
+	quick := fs.Bool("quick", false, "a short run: fewer samples, shorter ones, no 64M")
+	asJSON := fs.Bool("json", false, "write the report as JSON")
+	markdown := fs.Bool("markdown", false, "write the table as Markdown")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: go run ./bench [flags]\n\nMeasures every Adagrad kernel path on this machine.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "bench: unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
+		return 2
+	}
+	if err := kernel.Check(); err != nil {
+		fmt.Fprintf(stderr, "bench: %v\n", err)
+		return 2
+	}
+
+	cfg := config{reps: 7, sample: 40 * time.Millisecond, sizes: defaultSizes, progress: stderr}
+	if *quick {
+		cfg.reps, cfg.sample, cfg.sizes = 3, 10*time.Millisecond, defaultSizes[:len(defaultSizes)-1]
+	}
+	if *reps != 0 {
+		if *reps < 1 {
+			fmt.Fprintf(stderr, "bench: -reps %d: want at least 1\n", *reps)
+			return 2
+		}
+		cfg.reps = *reps
+	}
+	if *sample != 0 {
+		if *sample < 0 {
+			fmt.Fprintf(stderr, "bench: -sample %v: want a positive duration\n", *sample)
+			return 2
+		}
+		cfg.sample = *sample
+	}
+	var err error
+	if *sizesFlag != "" {
+		if cfg.sizes, err = parseList(*sizesFlag, parseSize); err != nil {
+			fmt.Fprintf(stderr, "bench: -sizes: %v\n", err)
+			return 2
+		}
+	}
+	if cfg.types, err = parseList(*typesFlag, parseType); err != nil {
+		fmt.Fprintf(stderr, "bench: -types: %v\n", err)
+		return 2
+	}
+	if *pathsFlag != "" {
+		names, _ := parseList(*pathsFlag, func(s string) (string, error) { return strings.TrimSpace(s), nil })
+		cfg.paths = map[string]bool{}
+		for _, name := range names {
+			if !slices.Contains(pathNames(), name) {
+				fmt.Fprintf(stderr, "bench: -paths: %q is not available here; available: %s\n", name, joinNames(pathNames()))
+				return 2
+			}
+			cfg.paths[name] = true
+		}
+	}
+
+	rep := newReport(cfg)
+	if !*asJSON {
+		writeHeader(stdout, rep)
+		fmt.Fprintln(stdout)
+	}
+	rep.Results = measure(cfg)
+	switch {
+	case *asJSON:
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			fmt.Fprintf(stderr, "bench: %v\n", err)
+			return 1
+		}
+	case *markdown:
+		writeMarkdown(stdout, rep.Results)
+	default:
+		writeTable(stdout, rep.Results)
+		fmt.Fprintln(stdout)
+		fmt.Fprintln(stdout, legend)
+	}
+	return 0
+}
+
+// newReport describes this machine and run, without results.
+func newReport(cfg config) report {
+	var paths []string
+	for _, p := range kernel.Paths() {
+		paths = append(paths, p.Name())
+	}
+	var feats []string
+	for _, f := range []cpuid.FeatureID{cpuid.AVX, cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F, cpuid.ASIMD} {
+		if cpuid.CPU.Supports(f) {
+			feats = append(feats, f.String())
+		}
+	}
+	return report{
+		GoVersion:      runtime.Version(),
+		GOOS:           runtime.GOOS,
+		GOARCH:         runtime.GOARCH,
+		GOMAXPROCS:     runtime.GOMAXPROCS(0),
+		CPU:            cpuName(),
+		CPUFeatures:    feats,
+		Caches:         cacheSizes(),
+		Implementation: kernel.Implementation(),
+		Paths:          paths,
+		MemRef:         memRefImpl(),
+		Reps:           cfg.reps,
+		SampleTime:     cfg.sample.String(),
+	}
+}
+
+// cpuName is the CPU's brand name with its core count.
+func cpuName() string {
+	c := cpuid.CPU
+	name := strings.TrimSpace(c.BrandName)
+	if name == "" {
+		name = "unknown CPU"
+	}
+	if c.Family != 0 {
+		name += fmt.Sprintf(" (family %d, model %d)", c.Family, c.Model)
+	}
+	if c.PhysicalCores > 0 {
+		name += fmt.Sprintf(", %d cores", c.PhysicalCores)
+	}
+	if c.LogicalCores > 0 && c.LogicalCores != c.PhysicalCores {
+		name += fmt.Sprintf(", %d threads", c.LogicalCores)
+	}
+	return name
+}
+
+// cacheSizes lists the data caches cpuid reports.
+func cacheSizes() string {
+	var parts []string
+	for _, c := range []struct {
+		name string
+		size int
+	}{{"L1d", cpuid.CPU.Cache.L1D}, {"L2", cpuid.CPU.Cache.L2}, {"L3", cpuid.CPU.Cache.L3}} {
+		if c.size > 0 {
+			parts = append(parts, c.name+" "+formatBytes(c.size))
+		}
+	}
+	if len(parts) == 0 {
+		return "unknown"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// formatBytes writes n bytes in KiB or MiB when whole.
+func formatBytes(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// writeHeader prints where the run happens.
+func writeHeader(w io.Writer, r report) {
+	fmt.Fprintf(w, "adagrad kernels, %s %s/%s, GOMAXPROCS=%d\n", r.GoVersion, r.GOOS, r.GOARCH, r.GOMAXPROCS)
+	fmt.Fprintf(w, "CPU: %s; %s; %s\n", r.CPU, strings.Join(r.CPUFeatures, " "), r.Caches)
+	forced := os.Getenv("ADAGRAD_KERNEL")
+	if forced == "" {
+		forced = "unset"
+	}
+	fmt.Fprintf(w, "selected path: %s (ADAGRAD_KERNEL %s); available: %s; mem-ref in %s\n",
+		r.Implementation, forced, joinNames(r.Paths), r.MemRef)
+	fmt.Fprintf(w, "median of %d samples of at least %s each, per path and size\n", r.Reps, r.SampleTime)
+}
