@@ -465,6 +465,18 @@ func pathNames() []string {
 	return names
 }
 
+// childCommand runs this test binary again with args. Under an emulator
+// that the kernel cannot start foreign binaries with, ADAGRAD_TEST_EXEC
+// names the emulator command to run the child with (as go test -exec did
+// for the parent).
+func childCommand(args ...string) *exec.Cmd {
+	prefix := strings.Fields(os.Getenv("ADAGRAD_TEST_EXEC"))
+	if len(prefix) == 0 {
+		return exec.Command(os.Args[0], args...)
+	}
+	return exec.Command(prefix[0], append(append(prefix[1:], os.Args[0]), args...)...)
+}
+
 // TestEnvironment runs this test binary again with ADAGRAD_KERNEL set.
 func TestEnvironment(t *testing.T) {
 	if os.Getenv("ADAGRAD_KERNEL_CHILD") != "" {
@@ -476,7 +488,7 @@ func TestEnvironment(t *testing.T) {
 		t.Skip("starts subprocesses")
 	}
 	run := func(env string) (string, error) {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestEnvironment$")
+		cmd := childCommand("-test.run=^TestEnvironment$")
 		cmd.Env = append(os.Environ(), "ADAGRAD_KERNEL_CHILD=1", "ADAGRAD_KERNEL="+env, "ADAGRAD_REQUIRE_KERNEL=")
 		out, err := cmd.CombinedOutput()
 		return string(out), err

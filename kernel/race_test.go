@@ -4,7 +4,6 @@ package kernel
 
 import (
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -35,7 +34,7 @@ func TestRaceDetectorSeesAssembly(t *testing.T) {
 		return
 	}
 	for _, p := range Paths() {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestRaceDetectorSeesAssembly$", "-test.count=1")
+		cmd := childCommand("-test.run=^TestRaceDetectorSeesAssembly$", "-test.count=1")
 		cmd.Env = append(os.Environ(), "ADAGRAD_RACE_CHILD="+p.Name())
 		out, _ := cmd.CombinedOutput()
 		if !strings.Contains(string(out), "WARNING: DATA RACE") {
