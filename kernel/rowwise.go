@@ -1,0 +1,236 @@
+package kernel
+
+import (
+	"fmt"
+	"runtime/debug"
+	"unsafe"
+)
+
+// Row kernels: the step applied to rows of an embedding table.
+//
+// # Element-wise rows
+//
+// [StepRows32] applies [Step32] to some rows of a table: for each i, row
+// rows[i] of table and of sum (dim elements from rows[i]*dim) with its
+// gradient row, in the order of rows, each row giving exactly the bits of
+// Step32 on that row. It is one call for a whole batch, so that the cost of
+// a call is not paid per row, and it fetches the rows a few rows ahead of
+// the one it updates, so that the memory latency of rows scattered over a
+// large table overlaps with the arithmetic.
+//
+// # Row-wise Adagrad
+//
+// [RowwiseStep32] and [RowwiseStepRows32] keep one accumulator h per row
+// instead of one per element (FBGEMM's row-wise Adagrad). For one row of dim
+// float32 elements, all arithmetic in float32, each operation correctly
+// rounded and fma rounded once:
+//
+//	for j:       g[j] = grad[j]
+//	             if maximize         { g[j] = -g[j] }
+//	             if weightDecay != 0 { g[j] = fma(weightDecay, param[j], g[j]) }
+//	sum of squares, in a fixed order:
+//	             a[0..15] = +0
+//	             for j in order: a[j%16] = fma(g[j], g[j], a[j%16])
+//	             for w in 8, 4, 2, 1: for k < w: a[k] = a[k] + a[k+w]
+//	             ss = a[0]
+//	mean = ss / float32(dim)        // float32(dim) rounded to nearest, exact up to 2^24
+//	h    = h + mean
+//	std  = sqrt(h) + eps            // sqrt(h + eps) when EpsInside
+//	step = lr / std
+//	for j:       param[j] = param[j] - float32(step*g[j])
+//
+// The update multiplies, rounds the product, then subtracts: it is not
+// fused into an fma. Weight decay is folded into g exactly as in the dense
+// step. A row of zero elements (dim 0) is left as it is and so is its h.
+//
+// The fixed order makes every path give the same bits: with AVX2 the 16
+// accumulators are two 8-lane registers (lanes j%16 < 8 and >= 8), with
+// NEON four 4-lane registers. The accumulators are never -0, so the zero
+// lanes of a masked tail leave them unchanged (fma(0, 0, a) = a).
+//
+// The gradient, with sign flip and weight decay, is needed twice: for the
+// sum of squares and for the update. The paths compute it twice, in two
+// passes over the row (the row is in the first-level cache by then); the
+// first pass reads param (for weight decay) and grad, the second reads
+// them again and writes param. param is not written before the second
+// pass, so both passes see the same g.
+
+// zeroRow is the row list of a single-row call; it is never written.
+var zeroRow = []int32{0}
+
+// StepRows32 is [Path.StepRows32] on the selected path.
+func StepRows32(table, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32, o Options) {
+	Path{mustActive()}.StepRows32(table, sum, dim, rows, grads, gradRows, o)
+}
+
+// RowwiseStep32 is [Path.RowwiseStep32] on the selected path.
+func RowwiseStep32(param, grad []float32, h *float32, o Options) {
+	Path{mustActive()}.RowwiseStep32(param, grad, h, o)
+}
+
+// RowwiseStepRows32 is [Path.RowwiseStepRows32] on the selected path.
+func RowwiseStepRows32(table, h []float32, dim int, rows []int32, grads []float32, gradRows []int32, o Options) {
+	Path{mustActive()}.RowwiseStepRows32(table, h, dim, rows, grads, gradRows, o)
+}
+
+// StepRows32 applies the element-wise step ([Step32]) to rows of a
+// row-major table of dim columns: for i in order, row r = rows[i] of table
+// and of sum (elements [r*dim, (r+1)*dim)), with the gradient row
+// grads[k*dim:(k+1)*dim], where k = gradRows[i], or k = i when gradRows is
+// nil. Each row gets exactly the bits of Step32 on that row; a row listed
+// twice is stepped twice, in order.
+//
+// table and sum must have the same length, a multiple of dim; every row
+// and gradient row must be inside its slice, and gradRows, when not nil,
+// must be as long as rows; otherwise StepRows32 panics, saying what is
+// wrong, before anything is written. grads is never written; it must not
+// overlap table or sum. dim 0 or no rows is a no-op.
+func (p Path) StepRows32(table, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32, o Options) {
+	if len(sum) != len(table) {
+		panic(fmt.Sprintf("kernel.StepRows32: len(table)=%d, len(sum)=%d differ", len(table), len(sum)))
+	}
+	checkRows("StepRows32", table, dim, rows, grads, gradRows)
+	if dim == 0 || len(rows) == 0 {
+		return
+	}
+	c := o.coeffs32()
+	if f := p.p.stepRows32; f != nil {
+		f(table, sum, dim, rows, grads, gradRows, c)
+		return
+	}
+	stepRows32With(p.p.step32, table, sum, dim, rows, grads, gradRows, c)
+}
+
+// RowwiseStep32 applies one row-wise Adagrad step (see the package
+// documentation of the row kernels above) to one row: it reads grad,
+// updates param and the row's accumulator *h. The slices must have the same
+// length, otherwise RowwiseStep32 panics before anything is written; empty
+// slices are a no-op. grad is never written; it may be the very same slice
+// as param but must not overlap it otherwise, and h must not point into
+// either slice.
+func (p Path) RowwiseStep32(param, grad []float32, h *float32, o Options) {
+	if len(param) != len(grad) {
+		panic(fmt.Sprintf("kernel.RowwiseStep32: len(param)=%d, len(grad)=%d differ", len(param), len(grad)))
+	}
+	if len(param) == 0 {
+		return
+	}
+	if h == nil {
+		panic("kernel.RowwiseStep32: nil accumulator")
+	}
+	c := o.coeffs32()
+	f := p.p.rowwiseRows32
+	if f == nil {
+		f = rowwiseRows32Generic
+	}
+	f(param, unsafe.Slice(h, 1), len(param), zeroRow, grad, nil, c)
+}
+
+// RowwiseStepRows32 applies the row-wise step to rows of a row-major table
+// of dim columns: for i in order, row r = rows[i] of table (elements
+// [r*dim, (r+1)*dim)) and its accumulator h[r], with the gradient row
+// grads[k*dim:(k+1)*dim], where k = gradRows[i], or k = i when gradRows is
+// nil. Each row gets exactly the bits of [RowwiseStep32] on that row; a row
+// listed twice is stepped twice, in order.
+//
+// len(table) must be len(h)*dim; every row and gradient row must be inside
+// its slice, and gradRows, when not nil, must be as long as rows; otherwise
+// RowwiseStepRows32 panics, saying what is wrong, before anything is
+// written. grads is never written; it must not overlap table or h. dim 0
+// or no rows is a no-op.
+func (p Path) RowwiseStepRows32(table, h []float32, dim int, rows []int32, grads []float32, gradRows []int32, o Options) {
+	if dim > 0 && len(table) != len(h)*dim || dim == 0 && len(table) != 0 {
+		panic(fmt.Sprintf("kernel.RowwiseStepRows32: len(table)=%d is not len(h)*dim = %d*%d", len(table), len(h), dim))
+	}
+	checkRows("RowwiseStepRows32", table, dim, rows, grads, gradRows)
+	if dim == 0 || len(rows) == 0 {
+		return
+	}
+	c := o.coeffs32()
+	f := p.p.rowwiseRows32
+	if f == nil {
+		f = rowwiseRows32Generic
+	}
+	f(table, h, dim, rows, grads, gradRows, c)
+}
+
+// checkRows panics unless every row and gradient row is inside its slice.
+// Row r of a table of n rows is inside when 0 <= r < n; nothing is
+// multiplied, so nothing can overflow.
+func checkRows(fn string, table []float32, dim int, rows []int32, grads []float32, gradRows []int32) {
+	if dim < 0 {
+		panic(fmt.Sprintf("kernel.%s: dim=%d is negative", fn, dim))
+	}
+	if dim == 0 {
+		return
+	}
+	if len(table)%dim != 0 {
+		panic(fmt.Sprintf("kernel.%s: len(table)=%d is not a multiple of dim=%d", fn, len(table), dim))
+	}
+	if len(grads)%dim != 0 {
+		panic(fmt.Sprintf("kernel.%s: len(grads)=%d is not a multiple of dim=%d", fn, len(grads), dim))
+	}
+	n := int64(len(table) / dim)
+	for i, r := range rows {
+		if r < 0 || int64(r) >= n {
+			panic(fmt.Sprintf("kernel.%s: rows[%d]=%d is outside the table's %d rows", fn, i, r, n))
+		}
+	}
+	ng := int64(len(grads) / dim)
+	if gradRows == nil {
+		if int64(len(rows)) != ng {
+			panic(fmt.Sprintf("kernel.%s: len(grads)=%d is not len(rows)*dim = %d*%d", fn, len(grads), len(rows), dim))
+		}
+		return
+	}
+	if len(gradRows) != len(rows) {
+		panic(fmt.Sprintf("kernel.%s: len(gradRows)=%d, len(rows)=%d differ", fn, len(gradRows), len(rows)))
+	}
+	for i, k := range gradRows {
+		if k < 0 || int64(k) >= ng {
+			panic(fmt.Sprintf("kernel.%s: gradRows[%d]=%d is outside the %d gradient rows", fn, i, k, ng))
+		}
+	}
+}
+
+// raceRows32 reports to the race detector, row by row, what an assembly
+// row kernel reads and writes: the table rows, their state (stateDim
+// elements per row: dim for sum, 1 for h) and the gradient rows. It does
+// nothing in builds without the race detector.
+func raceRows32(table, state []float32, stateDim, dim int, rows []int32, grads []float32, gradRows []int32) {
+	if !raceEnabled {
+		return
+	}
+	if stateDim == 0 {
+		stateDim = dim
+	}
+	for i, r := range rows {
+		k := i
+		if gradRows != nil {
+			k = int(gradRows[i])
+		}
+		o := int(r) * dim
+		s := int(r) * stateDim
+		raceRead32(grads[k*dim : k*dim+dim])
+		raceRead32(table[o : o+dim])
+		raceWrite32(table[o : o+dim])
+		raceRead32(state[s : s+stateDim])
+		raceWrite32(state[s : s+stateDim])
+	}
+}
+
+// raceEnabled is whether this binary was built with the race detector, as
+// its build information says; true when that cannot be read, since
+// reporting is then merely slower.
+var raceEnabled = func() bool {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return true
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "-race" {
+			return s.Value == "true"
+		}
+	}
+	return false
+}()

@@ -1,0 +1,333 @@
+//go:build gc && !purego
+
+#include "textflag.h"
+
+// The row kernels. Registers in both functions:
+//   R8 table, R9 sum or h, R10 bytes per row (dim*4), R11 rows,
+//   R12 grads, R13 gradRows (0 when there is none), DX len(rows), AX i
+//   DI the table row, BX its gradient row, SI and CX scratch
+//   Y15 lr, Y14 epsOut, Y13 wd, Y12 sign bit to flip (neg),
+//   Y11 all ones where weight decay is on, Y10 epsIn
+
+// PF is how many rows ahead the kernels prefetch.
+#define PF 8
+
+// rowlanes are lane numbers; comparing the count of elements left against
+// them gives the mask of lanes that hold elements.
+DATA rowlanes<>+0(SB)/4, $0
+DATA rowlanes<>+4(SB)/4, $1
+DATA rowlanes<>+8(SB)/4, $2
+DATA rowlanes<>+12(SB)/4, $3
+DATA rowlanes<>+16(SB)/4, $4
+DATA rowlanes<>+20(SB)/4, $5
+DATA rowlanes<>+24(SB)/4, $6
+DATA rowlanes<>+28(SB)/4, $7
+GLOBL rowlanes<>(SB), RODATA|NOPTR, $32
+
+// LOADARGS loads the arguments common to both functions, and the
+// coefficients.
+#define LOADARGS \
+	MOVQ table_base+0(FP), R8 \
+	MOVQ dim+48(FP), R10 \
+	MOVQ rows_base+56(FP), R11 \
+	MOVQ rows_len+64(FP), DX \
+	MOVQ grads_base+80(FP), R12 \
+	MOVQ gradRows_base+104(FP), R13 \
+	MOVQ gradRows_len+112(FP), AX \
+	TESTQ AX, AX \
+	CMOVQEQ AX, R13 \
+	VBROADCASTSS lr+128(FP), Y15 \
+	VBROADCASTSS epsIn+132(FP), Y10 \
+	VBROADCASTSS epsOut+136(FP), Y14 \
+	VBROADCASTSS wd+140(FP), Y13 \
+	VBROADCASTSS neg+144(FP), Y12 \
+	VBROADCASTSS wdMask+148(FP), Y11
+
+// ROWPTRS sets DI to row rows[AX] of the table and BX to its gradient
+// row; it leaves the row number in SI.
+#define ROWPTRS \
+	MOVLQSX (R11)(AX*4), SI \
+	MOVQ    SI, DI \
+	IMULQ   R10, DI \
+	ADDQ    R8, DI \
+	MOVQ    AX, BX \
+	TESTQ   R13, R13 \
+	JZ      2(PC) \
+	MOVLQSX (R13)(AX*4), BX \
+	IMULQ   R10, BX \
+	ADDQ    R12, BX
+
+// MASK sets Y8 to the lanes below the count of elements in SI.
+#define MASK \
+	MOVQ         SI, X8 \
+	VPBROADCASTD X8, Y8 \
+	VPCMPGTD     rowlanes<>(SB), Y8, Y8
+
+// GRAD turns the gradient G into the step's g, given the param P; T is
+// scratch and may be P itself when P is not needed afterwards.
+//   g = grad ^ neg;  g = wdMask ? fma(wd, p, g) : g
+#define GRAD(P, G, T) \
+	VXORPS      Y12, G, G \
+	VMOVAPS     P, T \
+	VFMADD213PS G, Y13, T \
+	VBLENDVPS   Y11, T, G, G
+
+// ARITH is the element-wise step on P (param), G (gradient) and S (sum),
+// leaving the new param in P and the new sum in S, as in kernel_amd64.s.
+#define ARITH(P, G, S, T) \
+	GRAD(P, G, T) \
+	VFMADD231PS G, G, S \
+	VADDPS      Y10, S, T \
+	VSQRTPS     T, T \
+	VADDPS      Y14, T, T \
+	VMULPS      Y15, G, G \
+	VDIVPS      T, G, G \
+	VSUBPS      G, P, P
+
+#define VEC(off, P, G, S, T) \
+	VMOVUPS off(DI)(CX*1), P \
+	VMOVUPS off(BX)(CX*1), G \
+	VMOVUPS off(SI)(CX*1), S \
+	ARITH(P, G, S, T) \
+	VMOVUPS P, off(DI)(CX*1) \
+	VMOVUPS S, off(SI)(CX*1)
+
+// func stepRows32AVX2(table, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32, lr, epsIn, epsOut, wd float32, neg, wdMask uint32)
+TEXT ·stepRows32AVX2(SB), NOSPLIT, $0-152
+	LOADARGS
+	MOVQ sum_base+24(FP), R9
+	SHLQ $2, R10
+	XORQ AX, AX
+
+erow:
+	CMPQ AX, DX
+	JAE  edone
+
+	// Prefetch the table and sum rows PF rows ahead.
+	LEAQ PF(AX), SI
+	CMPQ SI, DX
+	JAE  enopf
+	MOVLQSX (R11)(SI*4), SI
+	IMULQ R10, SI
+	LEAQ  (R8)(SI*1), DI
+	ADDQ  R9, SI
+	XORQ  CX, CX
+
+epf:
+	PREFETCHT0 (DI)(CX*1)
+	PREFETCHT0 (SI)(CX*1)
+	ADDQ $64, CX
+	CMPQ CX, R10
+	JB   epf
+	PREFETCHT0 -1(DI)(R10*1)
+	PREFETCHT0 -1(SI)(R10*1)
+
+enopf:
+	ROWPTRS
+	IMULQ R10, SI
+	ADDQ  R9, SI
+	XORQ  CX, CX // byte offset in the row
+
+	// 32 elements at a time while they fit, then 8, then a masked tail.
+eloop32:
+	LEAQ 128(CX), R14
+	CMPQ R14, R10
+	JA   eloop8
+	VEC(0, Y0, Y1, Y2, Y3)
+	VEC(32, Y4, Y5, Y6, Y7)
+	VEC(64, Y0, Y1, Y2, Y3)
+	VEC(96, Y4, Y5, Y6, Y7)
+	MOVQ R14, CX
+	JMP  eloop32
+
+eloop8:
+	LEAQ 32(CX), R14
+	CMPQ R14, R10
+	JA   etail
+	VEC(0, Y0, Y1, Y2, Y3)
+	MOVQ R14, CX
+	JMP  eloop8
+
+etail:
+	MOVQ R10, R14
+	SUBQ CX, R14
+	JZ   enext
+	SHRQ $2, R14
+	MOVQ R14, X8
+	VPBROADCASTD X8, Y8
+	VPCMPGTD rowlanes<>(SB), Y8, Y8
+	VMASKMOVPS (DI)(CX*1), Y8, Y0
+	VMASKMOVPS (BX)(CX*1), Y8, Y1
+	VMASKMOVPS (SI)(CX*1), Y8, Y2
+	ARITH(Y0, Y1, Y2, Y3)
+	VMASKMOVPS Y0, Y8, (DI)(CX*1)
+	VMASKMOVPS Y2, Y8, (SI)(CX*1)
+
+enext:
+	INCQ AX
+	JMP  erow
+
+edone:
+	VZEROUPPER
+	RET
+
+// SQ adds the squares of the 8 gradients at off(BX)(CX*1) (params at
+// off(DI)(CX*1)) into the accumulator A.
+#define SQ(off, A, G, P) \
+	VMOVUPS     off(BX)(CX*1), G \
+	VMOVUPS     off(DI)(CX*1), P \
+	GRAD(P, G, P) \
+	VFMADD231PS G, G, A
+
+// UPD updates the 8 params at off(DI)(CX*1): p = p - step*g, step in Y9.
+#define UPD(off, G, P, T) \
+	VMOVUPS off(BX)(CX*1), G \
+	VMOVUPS off(DI)(CX*1), P \
+	GRAD(P, G, T) \
+	VMULPS  Y9, G, G \
+	VSUBPS  G, P, P \
+	VMOVUPS P, off(DI)(CX*1)
+
+// func rowwiseRows32AVX2(table, h []float32, dim int, rows []int32, grads []float32, gradRows []int32, lr, epsIn, epsOut, wd float32, neg, wdMask uint32)
+TEXT ·rowwiseRows32AVX2(SB), NOSPLIT, $0-152
+	LOADARGS
+	MOVQ h_base+24(FP), R9
+	VCVTSI2SSQ R10, X7, X7 // float32(dim), kept for the whole call
+	SHLQ $2, R10
+	XORQ AX, AX
+
+rrow:
+	CMPQ AX, DX
+	JAE  rdone
+
+	// Prefetch the table row and the accumulator PF rows ahead.
+	LEAQ PF(AX), SI
+	CMPQ SI, DX
+	JAE  rnopf
+	MOVLQSX (R11)(SI*4), SI
+	PREFETCHT0 (R9)(SI*4)
+	IMULQ R10, SI
+	ADDQ  R8, SI
+	XORQ  CX, CX
+
+rpf:
+	PREFETCHT0 (SI)(CX*1)
+	ADDQ $64, CX
+	CMPQ CX, R10
+	JB   rpf
+	PREFETCHT0 -1(SI)(R10*1)
+
+rnopf:
+	ROWPTRS
+
+	// Pass 1: a[j%16] = fma(g, g, a[j%16]); lanes 0-7 in Y0, 8-15 in Y1.
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	XORQ   CX, CX
+
+r1loop:
+	LEAQ 64(CX), R14
+	CMPQ R14, R10
+	JA   r1tail
+	SQ(0, Y0, Y2, Y4)
+	SQ(32, Y1, Y3, Y5)
+	MOVQ R14, CX
+	JMP  r1loop
+
+r1tail:
+	// 0 to 15 elements left: the first 8 go to Y0, the rest to Y1. The
+	// lanes a masked load leaves out are cleared after GRAD (weight decay
+	// could make them NaN), so they add +0 to accumulators that are +0
+	// or more: no change.
+	MOVQ R10, R14
+	SUBQ CX, R14
+	JZ   rreduce
+	CMPQ R14, $32
+	JB   r1mask0
+	SQ(0, Y0, Y2, Y4)
+	SUBQ $32, R14
+	JZ   rreduce
+	SHRQ $2, R14
+	MOVQ R14, X8
+	VPBROADCASTD X8, Y8
+	VPCMPGTD rowlanes<>(SB), Y8, Y8
+	VMASKMOVPS 32(BX)(CX*1), Y8, Y2
+	VMASKMOVPS 32(DI)(CX*1), Y8, Y4
+	GRAD(Y4, Y2, Y4)
+	VANDPS Y8, Y2, Y2
+	VFMADD231PS Y2, Y2, Y1
+	JMP rreduce
+
+r1mask0:
+	SHRQ $2, R14
+	MOVQ R14, X8
+	VPBROADCASTD X8, Y8
+	VPCMPGTD rowlanes<>(SB), Y8, Y8
+	VMASKMOVPS (BX)(CX*1), Y8, Y2
+	VMASKMOVPS (DI)(CX*1), Y8, Y4
+	GRAD(Y4, Y2, Y4)
+	VANDPS Y8, Y2, Y2
+	VFMADD231PS Y2, Y2, Y0
+
+rreduce:
+	// The tree: for w in 8, 4, 2, 1: a[k] = a[k] + a[k+w], k < w.
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS       X1, X0, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDSS       X1, X0, X0
+
+	// h = h + ss/float32(dim); step = lr/(sqrt(h+epsIn)+epsOut)
+	VDIVSS  X7, X0, X0
+	VADDSS  (R9)(SI*4), X0, X1
+	VMOVSS  X1, (R9)(SI*4)
+	VADDSS  X10, X1, X1
+	VSQRTSS X1, X1, X1
+	VADDSS  X14, X1, X1
+	VDIVSS  X1, X15, X9
+	VBROADCASTSS X9, Y9
+
+	// Pass 2: p = p - step*g.
+	XORQ CX, CX
+
+r2loop:
+	LEAQ 64(CX), R14
+	CMPQ R14, R10
+	JA   r2tail
+	UPD(0, Y0, Y1, Y2)
+	UPD(32, Y3, Y4, Y5)
+	MOVQ R14, CX
+	JMP  r2loop
+
+r2tail:
+	MOVQ R10, R14
+	SUBQ CX, R14
+	JZ   rnext
+	CMPQ R14, $32
+	JB   r2mask
+	UPD(0, Y0, Y1, Y2)
+	ADDQ $32, CX
+	SUBQ $32, R14
+	JZ   rnext
+
+r2mask:
+	SHRQ $2, R14
+	MOVQ R14, X8
+	VPBROADCASTD X8, Y8
+	VPCMPGTD rowlanes<>(SB), Y8, Y8
+	VMASKMOVPS (BX)(CX*1), Y8, Y0
+	VMASKMOVPS (DI)(CX*1), Y8, Y1
+	GRAD(Y1, Y0, Y2)
+	VMULPS  Y9, Y0, Y0
+	VSUBPS  Y0, Y1, Y1
+	VMASKMOVPS Y1, Y8, (DI)(CX*1)
+
+rnext:
+	INCQ AX
+	JMP  rrow
+
+rdone:
+	VZEROUPPER
+	RET
