@@ -1,0 +1,372 @@
+package optim
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"unicode/utf8"
+
+	"github.com/adagrad-go/adagrad/kernel"
+)
+
+// Options are the hyperparameters of a parameter group, with the names and
+// meaning of torch.optim.Adagrad's arguments. Start from [Defaults]: the
+// zero Options has a learning rate and an eps of 0, both valid.
+type Options struct {
+	LR                      float64 // learning rate (PyTorch: lr)
+	LRDecay                 float64 // step t uses LR / (1 + (t-1)*LRDecay) (lr_decay)
+	WeightDecay             float64 // L2 penalty added to the gradient (weight_decay)
+	InitialAccumulatorValue float64 // the sum's starting value (initial_accumulator_value)
+	Eps                     float64 // added to the denominator for stability (eps)
+	Maximize                bool    // ascend the objective instead of descending (maximize)
+	EpsInside               bool    // std = sqrt(sum+eps) instead of PyTorch's sqrt(sum)+eps
+}
+
+// Defaults returns PyTorch's defaults: lr 0.01, eps 1e-10, everything else
+// zero or false.
+func Defaults() Options { return Options{LR: 0.01, Eps: 1e-10} }
+
+// Validate returns PyTorch's error for the first invalid hyperparameter
+// (negative, or NaN), or nil.
+func (o Options) Validate() error {
+	for _, f := range []struct {
+		what string
+		v    float64
+	}{
+		{"learning rate", o.LR},
+		{"lr_decay value", o.LRDecay},
+		{"weight_decay value", o.WeightDecay},
+		{"initial_accumulator_value value", o.InitialAccumulatorValue},
+		{"epsilon value", o.Eps},
+	} {
+		if !(f.v >= 0) { // NaN fails this too
+			return fmt.Errorf("optim: Invalid %s: %v", f.what, f.v)
+		}
+	}
+	return nil
+}
+
+// Param32 is a float32 parameter: its values and their gradient.
+//
+// The optimizer keeps a pointer to the Param32 and reads Value and Grad at
+// every [Adagrad.Step]: fill Grad in place between steps, or set it to nil
+// to leave the parameter out of a step. Value and Grad must keep the length
+// the parameter had when it was added.
+type Param32 struct {
+	Name  string    // unique within the optimizer; keys the checkpoint
+	Shape []int     // optional: the tensor's shape for checkpoints; nil means []int{len(Value)}
+	Value []float32 // updated in place by Step
+	Grad  []float32 // read by Step; nil: skipped
+}
+
+// Param64 is [Param32] for float64 parameters.
+type Param64 struct {
+	Name  string
+	Shape []int
+	Value []float64
+	Grad  []float64
+}
+
+// Param is a *Param32 or a *Param64.
+type Param interface {
+	paramName() string
+}
+
+func (p *Param32) paramName() string { return p.Name }
+func (p *Param64) paramName() string { return p.Name }
+
+// State is a parameter's optimizer state, as PyTorch's optimizer.state[p].
+type State struct {
+	Step  int64     // steps taken so far
+	Sum32 []float32 // the running sum of squared gradients, for a *Param32
+	Sum64 []float64 // for a *Param64
+}
+
+// pstate is one parameter and its state.
+type pstate struct {
+	name  string
+	shape []int
+	p32   *Param32
+	p64   *Param64
+	group *group
+	step  int64
+	sum32 []float32
+	sum64 []float64
+
+	// Set by Step's checks for the update that follows.
+	v32, g32 []float32
+	v64, g64 []float64
+	opts     kernel.Options
+}
+
+func (p *pstate) len() int {
+	if p.p32 != nil {
+		return len(p.sum32)
+	}
+	return len(p.sum64)
+}
+
+// update runs the kernel on elements [lo, hi) of the parameter.
+func (p *pstate) update(lo, hi int) {
+	if p.p32 != nil {
+		kernel.Step32(p.v32[lo:hi], p.g32[lo:hi], p.sum32[lo:hi], p.opts)
+	} else {
+		kernel.Step64(p.v64[lo:hi], p.g64[lo:hi], p.sum64[lo:hi], p.opts)
+	}
+}
+
+type group struct {
+	opts   Options
+	params []*pstate
+}
+
+// Adagrad is torch.optim.Adagrad for dense parameters: the same
+// hyperparameters, defaults, checks, per-parameter step counters and
+// results, bit for bit.
+//
+// An Adagrad is not safe for concurrent use. Its worker goroutines are
+// started by the first Step that needs them; [Adagrad.Close] stops them, and
+// they are also stopped once the Adagrad is garbage collected.
+type Adagrad struct {
+	groups  []*group
+	params  []*pstate
+	byName  map[string]*pstate
+	workers int
+	pool    *pool
+	chunks  []chunk // scratch for Step, kept between steps
+	cleanup runtime.Cleanup
+}
+
+// New returns an optimizer with one parameter group of the given options
+// and parameters. More groups can be added with [Adagrad.AddGroup].
+func New(o Options, params ...Param) (*Adagrad, error) {
+	a := &Adagrad{byName: map[string]*pstate{}, workers: runtime.GOMAXPROCS(0)}
+	if err := a.AddGroup(o, params...); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// AddGroup adds a parameter group, as PyTorch's add_param_group: each
+// parameter's state starts at step 0 with its sum filled with the group's
+// InitialAccumulatorValue. It fails, changing nothing, if an option is
+// invalid, the group is empty, or a parameter is nil, unnamed, named like
+// another, or has a Shape that does not match its Value or a Grad of
+// another length.
+func (a *Adagrad) AddGroup(o Options, params ...Param) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if len(params) == 0 {
+		return errors.New("optim: empty parameter group")
+	}
+	g := &group{opts: o}
+	seen := map[string]bool{}
+	for i, p := range params {
+		ps := &pstate{group: g}
+		var n int
+		switch p := p.(type) {
+		case *Param32:
+			if p == nil {
+				return fmt.Errorf("optim: parameter %d of the group is nil", i)
+			}
+			ps.p32, ps.shape, n = p, p.Shape, len(p.Value)
+			if p.Grad != nil && len(p.Grad) != n {
+				return fmt.Errorf("optim: parameter %q: len(Grad)=%d, len(Value)=%d", p.Name, len(p.Grad), n)
+			}
+		case *Param64:
+			if p == nil {
+				return fmt.Errorf("optim: parameter %d of the group is nil", i)
+			}
+			ps.p64, ps.shape, n = p, p.Shape, len(p.Value)
+			if p.Grad != nil && len(p.Grad) != n {
+				return fmt.Errorf("optim: parameter %q: len(Grad)=%d, len(Value)=%d", p.Name, len(p.Grad), n)
+			}
+		default:
+			return fmt.Errorf("optim: parameter %d of the group is %T, want *Param32 or *Param64", i, p)
+		}
+		ps.name = p.paramName()
+		switch {
+		case ps.name == "":
+			return fmt.Errorf("optim: parameter %d of the group has no name", i)
+		case !utf8.ValidString(ps.name):
+			return fmt.Errorf("optim: parameter name %q is not valid UTF-8 text", ps.name)
+		case a.byName[ps.name] != nil || seen[ps.name]:
+			return fmt.Errorf("optim: parameter %q appears more than once", ps.name)
+		}
+		seen[ps.name] = true
+		if ps.shape == nil {
+			ps.shape = []int{n}
+		} else {
+			ps.shape = append([]int(nil), ps.shape...)
+			if m, ok := numel(ps.shape); !ok || m != n {
+				return fmt.Errorf("optim: parameter %q: shape %v does not hold len(Value)=%d elements", ps.name, ps.shape, n)
+			}
+		}
+		if ps.p32 != nil {
+			ps.sum32 = make([]float32, n)
+			fill(ps.sum32, float32(o.InitialAccumulatorValue))
+		} else {
+			ps.sum64 = make([]float64, n)
+			fill(ps.sum64, o.InitialAccumulatorValue)
+		}
+		g.params = append(g.params, ps)
+	}
+	for _, ps := range g.params {
+		a.byName[ps.name] = ps
+		a.params = append(a.params, ps)
+	}
+	a.groups = append(a.groups, g)
+	return nil
+}
+
+func fill[T float32 | float64](s []T, v T) {
+	for i := range s {
+		s[i] = v
+	}
+}
+
+func numel(shape []int) (int, bool) {
+	n := 1
+	for _, d := range shape {
+		if d < 0 || (d != 0 && n > math.MaxInt/d) {
+			return 0, false
+		}
+		n *= d
+	}
+	return n, true
+}
+
+// Groups returns the number of parameter groups.
+func (a *Adagrad) Groups() int { return len(a.groups) }
+
+// GroupOptions returns the options of group i (0 is the group New made).
+func (a *Adagrad) GroupOptions(i int) Options { return a.groups[i].opts }
+
+// SetGroupOptions changes the hyperparameters of group i, as assigning to
+// optimizer.param_groups[i][...] does in PyTorch (a learning-rate
+// schedule, for instance). InitialAccumulatorValue only matters when a
+// group is added, so changing it has no effect on existing sums.
+func (a *Adagrad) SetGroupOptions(i int, o Options) error {
+	if i < 0 || i >= len(a.groups) {
+		return fmt.Errorf("optim: no parameter group %d (there are %d)", i, len(a.groups))
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	a.groups[i].opts = o
+	return nil
+}
+
+// State returns the state of the parameter called name. The sum slice is
+// the optimizer's own (no copy): read it, do not change it.
+func (a *Adagrad) State(name string) (State, bool) {
+	p := a.byName[name]
+	if p == nil {
+		return State{}, false
+	}
+	return State{Step: p.step, Sum32: p.sum32, Sum64: p.sum64}, true
+}
+
+// ZeroGrad sets every element of every non-nil gradient to zero, as
+// PyTorch 1.13's zero_grad(set_to_none=False). To leave a parameter out
+// of the next steps instead, set its Grad to nil.
+func (a *Adagrad) ZeroGrad() {
+	for _, p := range a.params {
+		if p.p32 != nil {
+			clear(p.p32.Grad)
+		} else {
+			clear(p.p64.Grad)
+		}
+	}
+}
+
+// Step applies one Adagrad update to every parameter whose Grad is not nil,
+// and advances those parameters' step counters; parameters with a nil Grad
+// are skipped, as PyTorch skips a parameter whose grad is None.
+//
+// Step first checks every parameter: if a Value or Grad no longer has the
+// length of the parameter's state, it returns an error naming the first
+// such parameter and changes nothing at all. Large parameters are split
+// across the worker goroutines (see [Adagrad.SetWorkers]); the results do
+// not depend on the number of workers. After the first Step, Step does not
+// allocate.
+func (a *Adagrad) Step() error {
+	if err := kernel.Check(); err != nil {
+		return fmt.Errorf("optim: %w", err)
+	}
+	for _, p := range a.params {
+		n := p.len()
+		if p.p32 != nil {
+			v, g := p.p32.Value, p.p32.Grad
+			if g != nil && (len(v) != n || len(g) != n) {
+				return a.lengthErr(p, len(v), len(g), n)
+			}
+			p.v32, p.g32 = v, g
+		} else {
+			v, g := p.p64.Value, p.p64.Grad
+			if g != nil && (len(v) != n || len(g) != n) {
+				return a.lengthErr(p, len(v), len(g), n)
+			}
+			p.v64, p.g64 = v, g
+		}
+	}
+	chunks := a.chunks[:0]
+	parallel := a.workers > 1
+	for _, p := range a.params {
+		if p.g32 == nil && p.g64 == nil {
+			continue
+		}
+		p.step++
+		o := &p.group.opts
+		p.opts = kernel.Options{
+			LR:          o.LR / (1 + float64(p.step-1)*o.LRDecay),
+			Eps:         o.Eps,
+			WeightDecay: o.WeightDecay,
+			Maximize:    o.Maximize,
+			EpsInside:   o.EpsInside,
+		}
+		if parallel {
+			chunks = appendChunks(chunks, p)
+		}
+	}
+	a.chunks = chunks
+	if len(chunks) > 0 {
+		if a.pool == nil || a.pool.size != a.workers-1 {
+			a.startPool()
+		}
+		a.pool.begin(chunks)
+	}
+	// Small parameters (all of them without workers) on this goroutine,
+	// while the workers start on the chunks.
+	for _, p := range a.params {
+		if (p.g32 != nil || p.g64 != nil) && !(parallel && isLarge(p)) {
+			p.update(0, p.len())
+		}
+	}
+	if len(chunks) > 0 {
+		a.pool.join()
+	}
+	for _, p := range a.params {
+		p.v32, p.g32, p.v64, p.g64 = nil, nil, nil, nil
+	}
+	return nil
+}
+
+func (a *Adagrad) lengthErr(p *pstate, nv, ng, ns int) error {
+	for _, q := range a.params { // forget what the checks saw so far
+		q.v32, q.g32, q.v64, q.g64 = nil, nil, nil, nil
+	}
+	return fmt.Errorf("optim: Step: parameter %q: len(Value)=%d, len(Grad)=%d, but its state holds %d elements; no parameter was updated", p.name, nv, ng, ns)
+}
+
+// Params returns the names of the parameters, group by group, in the order
+// they were added.
+func (a *Adagrad) Params() []string {
+	names := make([]string, len(a.params))
+	for i, p := range a.params {
+		names[i] = p.name
+	}
+	return names
+}

@@ -1,0 +1,154 @@
+package optim
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// chunkBytes is the size of the pieces a large parameter is cut into for
+// the workers: a multiple of the 64-byte cache line, so that two workers
+// never write the same line (for a slice that starts on a line boundary, as
+// Go's large allocations do), and large enough that handing a chunk out (one
+// atomic add) costs nothing next to updating it.
+const chunkBytes = 64 << 10
+
+// A parameter is large, and split across the workers, from two chunks on
+// (32K float32 or 16K float64 elements); smaller ones are updated on the
+// goroutine that calls Step.
+func isLarge(p *pstate) bool {
+	return p.len()*elemSize(p) >= 2*chunkBytes
+}
+
+func elemSize(p *pstate) int {
+	if p.p32 != nil {
+		return 4
+	}
+	return 8
+}
+
+// chunk is elements [lo, hi) of one parameter.
+type chunk struct {
+	p      *pstate
+	lo, hi int
+}
+
+func appendChunks(chunks []chunk, p *pstate) []chunk {
+	if !isLarge(p) {
+		return chunks
+	}
+	n, per := p.len(), chunkBytes/elemSize(p)
+	for lo := 0; lo < n; lo += per {
+		chunks = append(chunks, chunk{p, lo, min(lo+per, n)})
+	}
+	return chunks
+}
+
+// pool is a set of worker goroutines that, together with the goroutine
+// calling Step, take chunks from a shared list until it is exhausted. It
+// holds no reference to the Adagrad, so that a cleanup can stop it once the
+// Adagrad is unreachable.
+type pool struct {
+	size   int           // worker goroutines, besides the caller
+	start  chan struct{} // one token per worker and step
+	quit   chan struct{}
+	once   sync.Once
+	busy   sync.WaitGroup // workers still on this step's chunks
+	exited sync.WaitGroup // workers not yet returned
+	chunks []chunk        // this step's work, set before the tokens are sent
+	next   atomic.Int64   // index of the next chunk to take
+}
+
+func newPool(size int) *pool {
+	p := &pool{size: size, start: make(chan struct{}, size), quit: make(chan struct{})}
+	p.exited.Add(size)
+	for range size {
+		go p.worker()
+	}
+	return p
+}
+
+func (p *pool) worker() {
+	defer p.exited.Done()
+	for {
+		select {
+		case <-p.start:
+			p.work()
+			p.busy.Done()
+		case <-p.quit:
+			return
+		}
+	}
+}
+
+func (p *pool) work() {
+	chunks := p.chunks
+	for {
+		i := p.next.Add(1) - 1
+		if i >= int64(len(chunks)) {
+			return
+		}
+		c := &chunks[i]
+		c.p.update(c.lo, c.hi)
+	}
+}
+
+// begin hands chunks to the workers.
+func (p *pool) begin(chunks []chunk) {
+	p.chunks = chunks
+	p.next.Store(0)
+	p.busy.Add(p.size)
+	for range p.size {
+		p.start <- struct{}{}
+	}
+}
+
+// join takes chunks on the calling goroutine until none is left, then waits
+// for the workers to finish theirs.
+func (p *pool) join() {
+	p.work()
+	p.busy.Wait()
+	p.chunks = nil
+}
+
+// stop ends the workers and waits for them to return.
+func (p *pool) stop() {
+	p.once.Do(func() { close(p.quit) })
+	p.exited.Wait()
+}
+
+func (a *Adagrad) startPool() {
+	a.stopPool()
+	a.pool = newPool(a.workers - 1)
+	a.cleanup = runtime.AddCleanup(a, (*pool).stop, a.pool)
+}
+
+func (a *Adagrad) stopPool() {
+	if a.pool != nil {
+		a.cleanup.Stop()
+		a.pool.stop()
+		a.pool = nil
+	}
+}
+
+// SetWorkers sets how many goroutines, the caller's included, share the
+// large parameters in Step; n <= 0 means runtime.GOMAXPROCS(0), the
+// default. With 1, Step runs entirely on the calling goroutine.
+func (a *Adagrad) SetWorkers(n int) {
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	a.workers = n
+}
+
+// Workers returns the number set by SetWorkers (or the default).
+func (a *Adagrad) Workers() int { return a.workers }
+
+// Close stops the worker goroutines and waits for them to return. The
+// optimizer stays usable: a later Step starts them again. Calling Close is
+// optional, since the workers are also stopped once the optimizer is
+// garbage collected; it makes the moment explicit. It always returns nil.
+func (a *Adagrad) Close() error {
+	a.stopPool()
+	return nil
+}
