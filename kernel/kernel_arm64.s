@@ -288,7 +288,7 @@ vloop64:
 	BGE vloop64
 
 scalar64:
-	// 0 to 1 elements left, one at a time.
+	// 0 or 1 element left.
 	ADDS $2, R3                              // R3 = elements left
 	BEQ done64
 

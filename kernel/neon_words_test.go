@@ -215,7 +215,7 @@ func TestNEONGenerated(t *testing.T) {
 	}
 	got := runGo(t, gobin, []string{"GOOS=" + host[0], "GOARCH=" + host[1]}, "run", "./internal/neonenc")
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output of go run ./internal/neonenc: run go generate in kernel/", neonFile)
+		t.Errorf("%s differs from the output of go run ./internal/neonenc: regenerate it with GOARCH=arm64 go generate ./kernel", neonFile)
 	}
 }
 

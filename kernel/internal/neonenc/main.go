@@ -7,7 +7,9 @@
 // file and checks with go tool objdump that each WORD decodes to the
 // instruction its comment names, and that the file is this command's output.
 //
-// Run it from the kernel directory (go generate does):
+// Run it from the kernel directory, or with GOARCH=arm64 go generate
+// ./kernel from the module root (the go:generate line sits in
+// kernel_arm64.go):
 //
 //	go run ./internal/neonenc -o kernel_arm64.s
 package main
@@ -224,7 +226,11 @@ func (w *gen) function() {
 	w.ins("BGE vloop"+e.name, "")
 
 	w.label("scalar" + e.name)
-	w.note(fmt.Sprintf("0 to %d elements left, one at a time.", e.lanes-1))
+	if e.lanes == 2 {
+		w.note("0 or 1 element left.")
+	} else {
+		w.note(fmt.Sprintf("0 to %d elements left, one at a time.", e.lanes-1))
+	}
 	w.ins(fmt.Sprintf("ADDS $%d, R3", e.lanes), "R3 = elements left")
 	w.ins("BEQ done"+e.name, "")
 	w.label("sloop" + e.name)
