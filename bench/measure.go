@@ -248,14 +248,63 @@ func formatShare(x float64) string {
 	return fmt.Sprintf("%.0f%%", 100*x)
 }
 
-// writeMarkdown prints the results as one Markdown table, for a README.
+// writeMarkdown prints the results as Markdown, for a README: per type, a
+// table of ns/element with a column per size and a row per path, then the
+// first (fastest) kernel path's GB/s, speed-up over generic and share of
+// mem-ref.
 func writeMarkdown(w io.Writer, rs []result) {
-	fmt.Fprintln(w, "| type | size | path | ns/element | GB/s | vs generic | of mem-ref |")
-	fmt.Fprintln(w, "|---|---:|---|---:|---:|---:|---:|")
+	var types []string
 	for _, r := range rs {
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %.1f | %s | %s |\n",
-			r.Type, r.Size, r.Path, formatNs(r.NsPerElem), r.GBPerS,
-			formatRatio(r.SpeedupOverGeneric), formatShare(r.ShareOfMemRef))
+		if !slices.Contains(types, r.Type) {
+			types = append(types, r.Type)
+		}
+	}
+	for ti, typ := range types {
+		if ti > 0 {
+			fmt.Fprintln(w)
+		}
+		var sizes []int
+		var paths []string
+		cell := map[string]map[int]result{}
+		for _, r := range rs {
+			if r.Type != typ {
+				continue
+			}
+			if !slices.Contains(sizes, r.N) {
+				sizes = append(sizes, r.N)
+			}
+			if cell[r.Path] == nil {
+				paths = append(paths, r.Path)
+				cell[r.Path] = map[int]result{}
+			}
+			cell[r.Path][r.N] = r
+		}
+		row := func(label, path string, f func(r result) string) {
+			fmt.Fprintf(w, "| %s |", label)
+			for _, n := range sizes {
+				v := "-"
+				if r, ok := cell[path][n]; ok {
+					v = f(r)
+				}
+				fmt.Fprintf(w, " %s |", v)
+			}
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "| %s, ns/element |", typ)
+		for _, n := range sizes {
+			fmt.Fprintf(w, " %s |", formatSize(n))
+		}
+		fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---:|", len(sizes)))
+		for _, p := range paths {
+			row(p, p, func(r result) string { return formatNs(r.NsPerElem) })
+		}
+		best := paths[0]
+		if best == genericName || best == plainGoName || best == memRefName {
+			continue
+		}
+		row(best+", GB/s", best, func(r result) string { return fmt.Sprintf("%.1f", r.GBPerS) })
+		row(best+", speed-up over generic", best, func(r result) string { return formatRatio(r.SpeedupOverGeneric) })
+		row(best+", share of mem-ref", best, func(r result) string { return formatShare(r.ShareOfMemRef) })
 	}
 }
 
