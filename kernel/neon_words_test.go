@@ -234,3 +234,74 @@ func TestParseWordsRejectsBareWord(t *testing.T) {
 		t.Errorf("parseWords = %+v, %v", ws, err)
 	}
 }
+
+// TestNEONMainLoop checks the shape of each function's main loop in the
+// assembled code: no scalar floating-point instruction, every vector
+// floating-point instruction on full registers of the function's lanes, and
+// exactly one FDIV and one FSQRT per register of elements the loop consumes.
+// It logs the loop's instructions per element.
+func TestNEONMainLoop(t *testing.T) {
+	gobin := goTool(t)
+	src, err := os.ReadFile(neonFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dump := parseDump(assembleNEON(t, gobin), neonFile)
+	lines := strings.Split(string(src), "\n")
+	scalarFP := regexp.MustCompile(`^f[a-z]+ [hsd][0-9]+`)
+	step := regexp.MustCompile(`^subs x3, x3, #(0x[0-9a-f]+|[0-9]+)$`)
+	for _, c := range []struct {
+		label, arr string
+		lanes      int
+	}{{"loop32", ".4s", 4}, {"loop64", ".2d", 2}} {
+		start, end := 0, 0
+		for i, l := range lines {
+			switch strings.TrimSpace(l) {
+			case c.label + ":":
+				start = i + 1
+			case "BGE " + c.label:
+				end = i + 1
+			}
+		}
+		if start == 0 || end <= start {
+			t.Fatalf("%s: no loop from label %s to BGE %s", neonFile, c.label, c.label)
+		}
+		var insns []string
+		for line := start + 1; line <= end; line++ {
+			for _, d := range dump[line] {
+				insns = append(insns, normInsn(d.gnu))
+			}
+		}
+		elems, count := 0, map[string]int{}
+		for _, in := range insns {
+			op, _, _ := strings.Cut(in, " ")
+			count[op]++
+			if m := step.FindStringSubmatch(in); m != nil {
+				n, err := strconv.ParseInt(m[1], 0, 64)
+				if err != nil {
+					t.Fatal(err)
+				}
+				elems = int(n)
+			}
+			if scalarFP.MatchString(in) {
+				t.Errorf("%s: scalar instruction in the main loop: %s", c.label, in)
+			}
+			if strings.HasPrefix(op, "f") && !strings.Contains(in, c.arr) {
+				t.Errorf("%s: floating-point instruction not on %s lanes: %s", c.label, c.arr, in)
+			}
+		}
+		if elems == 0 || elems%c.lanes != 0 {
+			t.Fatalf("%s: cannot tell the elements per iteration (subs x3 ...) from %q", c.label, insns)
+		}
+		vectors := elems / c.lanes
+		for _, op := range []string{"fdiv", "fsqrt", "fsub", "fmul"} {
+			if count[op] != vectors {
+				t.Errorf("%s: %d %s for %d registers of elements", c.label, count[op], op, vectors)
+			}
+		}
+		if count["fmla"] != 2*vectors {
+			t.Errorf("%s: %d fmla for %d registers of elements, want 2 each", c.label, count["fmla"], vectors)
+		}
+		t.Logf("%s: %d instructions for %d elements: %.3f per element", c.label, len(insns), elems, float64(len(insns))/float64(elems))
+	}
+}
