@@ -1,0 +1,41 @@
+// Package sparse is Adagrad for embedding tables: a batch touches a few
+// thousand rows of a table of millions, and only those rows are read and
+// written.
+//
+// A [Table] holds rows x dim float32 weights, row-major, with their Adagrad
+// state, in one of two modes:
+//
+//   - element-wise (the default): one accumulator per weight, the step of
+//     torch.optim.Adagrad. Each touched row gets exactly the dense step of
+//     package kernel, so its bits equal kernel.Step32 on that row with the
+//     row's summed gradient.
+//   - row-wise (Options.RowWise): one accumulator per row, FBGEMM's
+//     row-wise Adagrad: h[r] += mean over the row of g*g, then
+//     param -= lr/(sqrt(h[r])+eps) * g. The state takes rows floats, not
+//     rows x dim. The arithmetic, including the order of the sum of
+//     squares, is kernel.RowwiseStepRows32's.
+//
+// [Table.Step] takes row indices and one gradient row per index. Every
+// index and length is checked before anything is written: an error names
+// the first bad index and its position, and nothing changes, not even the
+// step counter. Duplicate indices are summed in order of occurrence
+// (float32 additions, left to right); untouched rows are unchanged; weight
+// decay applies to touched rows only. The learning rate of step t (counted
+// from 1, one per successful call, empty batches included) is
+// lr/(1+(t-1)*lr_decay), computed in float64, as in PyTorch.
+//
+// The touched rows are split among worker goroutines (GOMAXPROCS by
+// default, see [Table.SetWorkers]) by a hash of the row number; each worker
+// sums its rows' duplicates in order and updates them with one call of a
+// batched row kernel. Rows are independent, so the results are the same
+// bits whatever the number of workers.
+//
+// Around the step a training loop needs the forward lookup ([Table.Lookup])
+// and pooled bags like torch.nn.EmbeddingBag ([Table.Bag], with
+// [Table.BagBackward] turning the pooled gradient into one gradient row per
+// index). [Table.Save] and [Table.Load] keep the table, its state and its
+// step counter in a safetensors checkpoint (package checkpoint).
+//
+// A Table is not safe for concurrent use; its methods use their own
+// goroutines.
+package sparse

@@ -1,0 +1,623 @@
+package sparse
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/adagrad-go/adagrad/internal/golden"
+	"github.com/adagrad-go/adagrad/kernel"
+)
+
+func sameBits(a, b float32) bool {
+	if a != a && b != b {
+		return true
+	}
+	return math.Float32bits(a) == math.Float32bits(b)
+}
+
+// ulp returns the spacing of float32 values at |x|.
+func ulp(x float32) float64 {
+	a := math.Abs(float64(x))
+	if a >= math.MaxFloat32 {
+		return float64(math.MaxFloat32) - float64(math.Nextafter32(math.MaxFloat32, 0))
+	}
+	return float64(math.Nextafter32(float32(a), float32(math.Inf(1)))) - float64(float32(a))
+}
+
+// TestGolden steps every sparse case of the PyTorch vectors, each step
+// starting from PyTorch's own table and state, and requires every
+// parameter within 8 units in the last place of the larger of its
+// magnitudes before and after the step, the state within 8 units of its
+// own, and every untouched row bit for bit.
+func TestGolden(t *testing.T) {
+	set, err := golden.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Sparse) == 0 {
+		t.Fatal("no sparse cases")
+	}
+	worst, checked := 0.0, 0
+	for _, c := range set.Sparse {
+		for _, workers := range []int{1, 2} {
+			o := Defaults()
+			o.LR, o.LRDecay, o.Eps, o.Maximize = c.LR, c.LRDecay, c.Eps, c.Maximize
+			o.InitialAccumulatorValue = c.InitialAccumulatorValue
+			tab, err := New(c.Rows, c.Dim, o)
+			if err != nil {
+				t.Fatalf("%s: %v", c.Name, err)
+			}
+			tab.SetWorkers(workers)
+			before := make([]uint32, len(c.Param0))
+			copy(before, c.Param0)
+			sumBefore := make([]uint32, len(c.Param0))
+			for i := range sumBefore {
+				sumBefore[i] = math.Float32bits(float32(c.InitialAccumulatorValue))
+			}
+			for si, st := range c.Steps {
+				for i := range before {
+					tab.weights[i] = math.Float32frombits(before[i])
+					tab.state[i] = math.Float32frombits(sumBefore[i])
+				}
+				grads := make([]float32, len(st.Values))
+				for i, b := range st.Values {
+					grads[i] = math.Float32frombits(b)
+				}
+				if err := tab.Step(st.Indices, grads); err != nil {
+					t.Fatalf("%s step %d: %v", c.Name, si+1, err)
+				}
+				touched := map[int]bool{}
+				for _, r := range st.Indices {
+					touched[int(r)] = true
+				}
+				for i := range tab.weights {
+					got, want := tab.weights[i], math.Float32frombits(st.Param[i])
+					gotS, wantS := tab.state[i], math.Float32frombits(st.Sum[i])
+					if !touched[i/c.Dim] {
+						if !sameBits(got, want) || !sameBits(gotS, wantS) {
+							t.Fatalf("%s step %d: untouched element %d: %x %x, PyTorch %x %x", c.Name, si+1, i,
+								math.Float32bits(got), math.Float32bits(gotS), st.Param[i], st.Sum[i])
+						}
+						continue
+					}
+					if math.IsNaN(float64(want)) || math.IsInf(float64(want), 0) {
+						if !sameBits(got, want) {
+							t.Fatalf("%s step %d element %d: %g, PyTorch %g", c.Name, si+1, i, got, want)
+						}
+					} else {
+						unit := max(ulp(math.Float32frombits(before[i])), ulp(want))
+						d := math.Abs(float64(got)-float64(want)) / unit
+						worst = max(worst, d)
+						if !(d <= 8) {
+							t.Fatalf("%s step %d element %d: %x, PyTorch %x: %.1f units apart", c.Name, si+1, i,
+								math.Float32bits(got), st.Param[i], d)
+						}
+					}
+					if d := math.Abs(float64(gotS)-float64(wantS)) / ulp(wantS); !(d <= 8) && !sameBits(gotS, wantS) {
+						t.Fatalf("%s step %d element %d: sum %x, PyTorch %x: %.1f units apart", c.Name, si+1, i,
+							math.Float32bits(gotS), st.Sum[i], d)
+					}
+					checked++
+				}
+				if tab.Steps() != int64(si+1) {
+					t.Fatalf("%s: step counter %d after %d steps", c.Name, tab.Steps(), si+1)
+				}
+				copy(before, st.Param)
+				copy(sumBefore, st.Sum)
+			}
+		}
+	}
+	t.Logf("%d cases, %d touched parameters checked, worst %.2f units", len(set.Sparse), checked, worst)
+}
+
+// batch returns n indices into rows rows with many duplicates, and their
+// gradient rows.
+func batch(r *rand.Rand, rows, dim, n int, special float64) ([]int64, []float32) {
+	idx := make([]int64, n)
+	for i := range idx {
+		u := r.Float64()
+		idx[i] = int64(float64(rows) * u * u * u)
+	}
+	g := make([]float32, n*dim)
+	fill(r, g, special)
+	return idx, g
+}
+
+func fill(r *rand.Rand, s []float32, special float64) {
+	sp := []float32{0, float32(math.Copysign(0, -1)), 1, -1, 1e-30, 1e30, math.SmallestNonzeroFloat32,
+		float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN())}
+	for i := range s {
+		if r.Float64() < special {
+			s[i] = sp[r.IntN(len(sp))]
+		} else {
+			s[i] = float32(r.NormFloat64() * math.Pow(10, float64(r.IntN(6)-3)))
+		}
+	}
+}
+
+// coalesced returns the distinct rows of idx in order of first occurrence
+// and each one's gradient: the first occurrence's row, then each later one
+// added in order.
+func coalesced(idx []int64, grads []float32, dim int) ([]int64, map[int64][]float32) {
+	var order []int64
+	sums := map[int64][]float32{}
+	for i, r := range idx {
+		g := grads[i*dim : (i+1)*dim]
+		s, ok := sums[r]
+		if !ok {
+			sums[r] = append([]float32(nil), g...)
+			order = append(order, r)
+			continue
+		}
+		for j := range s {
+			s[j] += g[j]
+		}
+	}
+	return order, sums
+}
+
+func testOptions() []Options {
+	var out []Options
+	for _, max := range []bool{false, true} {
+		for _, inside := range []bool{false, true} {
+			for _, eps := range []float64{1e-10, 0.5} {
+				for _, decay := range []float64{0, 0.1} {
+					for _, acc := range []float64{0, 0.25} {
+						out = append(out, Options{LR: 0.05, LRDecay: decay, Eps: eps, InitialAccumulatorValue: acc,
+							Maximize: max, EpsInside: inside})
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func randomTable(t *testing.T, r *rand.Rand, rows, dim int, o Options) *Table {
+	t.Helper()
+	tab, err := New(rows, dim, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range tab.weights {
+		tab.weights[i] = float32(r.NormFloat64())
+	}
+	return tab
+}
+
+// TestAgainstDense: a sparse step equals the dense kernel applied to the
+// whole table with the coalesced gradient scattered into a zero gradient,
+// bit for bit. (Weight decay 0, eps > 0 or a positive state, finite
+// parameters that are not -0, so that a zero gradient leaves a row as it
+// is in the dense step too.)
+func TestAgainstDense(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	cases := 0
+	for _, dim := range []int{1, 3, 8, 16, 17, 64, 100} {
+		for _, o := range testOptions() {
+			rows := 1 + r.IntN(60)
+			tab := randomTable(t, r, rows, dim, o)
+			tab.SetWorkers(1 + r.IntN(3))
+			dense := append([]float32(nil), tab.weights...)
+			dsum := append([]float32(nil), tab.state...)
+			for st := 1; st <= 3; st++ {
+				idx, grads := batch(r, rows, dim, r.IntN(3*rows), 0.02)
+				if err := tab.Step(idx, grads); err != nil {
+					t.Fatal(err)
+				}
+				full := make([]float32, rows*dim)
+				_, sums := coalesced(idx, grads, dim)
+				for row, g := range sums {
+					copy(full[int(row)*dim:], g)
+				}
+				ko := kernel.Options{LR: o.LR / (1 + float64(st-1)*o.LRDecay), Eps: o.Eps, Maximize: o.Maximize, EpsInside: o.EpsInside}
+				kernel.Generic().Step32(dense, full, dsum, ko)
+				for i := range dense {
+					if !sameBits(tab.weights[i], dense[i]) || !sameBits(tab.state[i], dsum[i]) {
+						t.Fatalf("dim %d %+v step %d: element %d (row %d): %x %x, dense %x %x", dim, o, st, i, i/dim,
+							math.Float32bits(tab.weights[i]), math.Float32bits(tab.state[i]),
+							math.Float32bits(dense[i]), math.Float32bits(dsum[i]))
+					}
+				}
+				cases++
+			}
+		}
+	}
+	t.Logf("%d steps equal to the dense kernel", cases)
+}
+
+// TestTouchedRowsOnly: with weight decay, every touched row gets
+// kernel.Step32 (or the row-wise step) with its summed gradient and every
+// other row and its state is unchanged, bit for bit, whatever the values.
+func TestTouchedRowsOnly(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	cases := 0
+	for _, rowwise := range []bool{false, true} {
+		for _, dim := range []int{1, 5, 16, 33, 64, 128} {
+			for _, o := range testOptions() {
+				o.WeightDecay = []float64{0, 0.01, 2}[r.IntN(3)]
+				o.RowWise = rowwise
+				rows := 1 + r.IntN(80)
+				tab := randomTable(t, r, rows, dim, o)
+				fill(r, tab.weights, 0.05)
+				tab.SetWorkers(1 + r.IntN(4))
+				want := append([]float32(nil), tab.weights...)
+				wantS := append([]float32(nil), tab.state...)
+				idx, grads := batch(r, rows, dim, r.IntN(4*rows), 0.05)
+				order, sums := coalesced(idx, grads, dim)
+				ko := kernel.Options{LR: o.LR, Eps: o.Eps, WeightDecay: o.WeightDecay, Maximize: o.Maximize, EpsInside: o.EpsInside}
+				for _, row := range order {
+					p := want[int(row)*dim : int(row+1)*dim]
+					if rowwise {
+						kernel.Generic().RowwiseStep32(p, sums[row], &wantS[row], ko)
+					} else {
+						kernel.Generic().Step32(p, sums[row], wantS[int(row)*dim:int(row+1)*dim], ko)
+					}
+				}
+				if err := tab.Step(idx, grads); err != nil {
+					t.Fatal(err)
+				}
+				for i := range want {
+					if !sameBits(tab.weights[i], want[i]) {
+						t.Fatalf("rowwise=%v dim %d %+v: weight %d (row %d): %x, want %x", rowwise, dim, o, i, i/dim,
+							math.Float32bits(tab.weights[i]), math.Float32bits(want[i]))
+					}
+				}
+				for i := range wantS {
+					if !sameBits(tab.state[i], wantS[i]) {
+						t.Fatalf("rowwise=%v dim %d %+v: state %d: %x, want %x", rowwise, dim, o, i,
+							math.Float32bits(tab.state[i]), math.Float32bits(wantS[i]))
+					}
+				}
+				if rowwise && len(tab.State()) != rows || !rowwise && len(tab.State()) != rows*dim {
+					t.Fatalf("rowwise=%v: state of %d values for %d x %d", rowwise, len(tab.State()), rows, dim)
+				}
+				cases++
+			}
+		}
+	}
+	t.Logf("%d steps", cases)
+}
+
+// TestWorkersSameBits: 1 to 8 workers, large batches, both modes: the same
+// bits. Run with -race to check the workers' sharing.
+func TestWorkersSameBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, rowwise := range []bool{false, true} {
+		for _, dim := range []int{7, 64} {
+			o := Defaults()
+			o.RowWise = rowwise
+			o.WeightDecay = 0.01
+			const rows = 5000
+			idx, grads := batch(r, rows, dim, 9000, 0.01)
+			idx2, grads2 := batch(r, rows, dim, 3000, 0)
+			var ref *Table
+			for _, nw := range []int{1, 2, 3, 8} {
+				tab := randomTable(t, rand.New(rand.NewPCG(7, 8)), rows, dim, o)
+				tab.SetWorkers(nw)
+				if err := tab.Step(idx, grads); err != nil {
+					t.Fatal(err)
+				}
+				if err := tab.Step(idx2, grads2); err != nil {
+					t.Fatal(err)
+				}
+				if ref == nil {
+					ref = tab
+					continue
+				}
+				for i := range tab.weights {
+					if !sameBits(tab.weights[i], ref.weights[i]) {
+						t.Fatalf("rowwise=%v dim %d, %d workers: weight %d differs from 1 worker", rowwise, dim, nw, i)
+					}
+				}
+				for i := range tab.state {
+					if !sameBits(tab.state[i], ref.state[i]) {
+						t.Fatalf("rowwise=%v dim %d, %d workers: state %d differs from 1 worker", rowwise, dim, nw, i)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestInt32Indices: StepInt32 gives Step's bits.
+func TestInt32Indices(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, rowwise := range []bool{false, true} {
+		o := Defaults()
+		o.RowWise = rowwise
+		a := randomTable(t, rand.New(rand.NewPCG(1, 1)), 300, 24, o)
+		b := randomTable(t, rand.New(rand.NewPCG(1, 1)), 300, 24, o)
+		idx, grads := batch(r, 300, 24, 2000, 0)
+		idx32 := make([]int32, len(idx))
+		for i, x := range idx {
+			idx32[i] = int32(x)
+		}
+		if err := a.Step(idx, grads); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.StepInt32(idx32, grads); err != nil {
+			t.Fatal(err)
+		}
+		for i := range a.weights {
+			if !sameBits(a.weights[i], b.weights[i]) {
+				t.Fatalf("rowwise=%v: weight %d differs", rowwise, i)
+			}
+		}
+		if err := b.StepInt32([]int32{1, -7}, make([]float32, 48)); err == nil || !strings.Contains(err.Error(), "index -7 at position 1") {
+			t.Fatalf("int32 bad index: %v", err)
+		}
+	}
+}
+
+func snapshot(t *Table) ([]float32, []float32, int64) {
+	return append([]float32(nil), t.weights...), append([]float32(nil), t.state...), t.steps
+}
+
+func unchanged(t *testing.T, tab *Table, w, s []float32, steps int64) {
+	t.Helper()
+	for i := range w {
+		if !sameBits(w[i], tab.weights[i]) {
+			t.Fatalf("weight %d changed", i)
+		}
+	}
+	for i := range s {
+		if !sameBits(s[i], tab.state[i]) {
+			t.Fatalf("state %d changed", i)
+		}
+	}
+	if tab.steps != steps {
+		t.Fatalf("step counter %d, was %d", tab.steps, steps)
+	}
+}
+
+func TestBadBatches(t *testing.T) {
+	for _, rowwise := range []bool{false, true} {
+		o := Defaults()
+		o.RowWise = rowwise
+		tab := randomTable(t, rand.New(rand.NewPCG(2, 2)), 10, 4, o)
+		tab.SetWorkers(2)
+		w, s, n := snapshot(tab)
+		for _, c := range []struct {
+			idx  []int64
+			pos  int
+			bad  int64
+			want string
+		}{
+			{[]int64{1, 2, -1, 3}, 2, -1, "index -1 at position 2 is outside the table's rows [0, 10)"},
+			{[]int64{0, 9, 10}, 2, 10, "index 10 at position 2"},
+			{[]int64{math.MaxInt64, -5}, 0, math.MaxInt64, "at position 0"},
+			{[]int64{1 << 32}, 0, 1 << 32, "index 4294967296 at position 0"},
+		} {
+			err := tab.Step(c.idx, make([]float32, 4*len(c.idx)))
+			var ie *IndexError
+			if !errors.As(err, &ie) || ie.Pos != c.pos || ie.Index != c.bad || ie.Rows != 10 || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("indices %v: error %v, want position %d index %d (%q)", c.idx, err, c.pos, c.bad, c.want)
+			}
+			unchanged(t, tab, w, s, n)
+		}
+		for _, ng := range []int{0, 7, 9, 12} {
+			err := tab.Step([]int64{1, 2}, make([]float32, ng))
+			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%d gradient values for 2 indices", ng)) {
+				t.Fatalf("%d gradient values: error %v", ng, err)
+			}
+			unchanged(t, tab, w, s, n)
+		}
+		// An empty batch is a step that touches nothing.
+		if err := tab.Step(nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		unchanged(t, tab, w, s, n+1)
+		if err := tab.Step([]int64{}, []float32{1}); err == nil {
+			t.Fatal("an empty batch with gradient values was accepted")
+		}
+		unchanged(t, tab, w, s, n+1)
+	}
+}
+
+func TestNewAndOptions(t *testing.T) {
+	for _, c := range []struct {
+		rows, dim int
+		o         Options
+		want      string
+	}{
+		{0, 4, Defaults(), "rows > 0 and dim > 0"},
+		{4, -1, Defaults(), "rows > 0 and dim > 0"},
+		{MaxRows + 1, 1, Defaults(), "too large"},
+		{4, 4, Options{LR: -1}, "Invalid learning rate: -1"},
+		{4, 4, Options{LRDecay: math.NaN()}, "Invalid lr_decay value: NaN"},
+		{4, 4, Options{WeightDecay: -0.5}, "Invalid weight_decay value: -0.5"},
+		{4, 4, Options{InitialAccumulatorValue: -1}, "Invalid initial_accumulator_value value: -1"},
+		{4, 4, Options{Eps: -1e-8}, "Invalid epsilon value: -1e-08"},
+	} {
+		if _, err := New(c.rows, c.dim, c.o); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("New(%d, %d, %+v): %v, want %q", c.rows, c.dim, c.o, err, c.want)
+		}
+	}
+	o := Defaults()
+	if o.LR != 0.01 || o.Eps != 1e-10 || o.LRDecay != 0 || o.WeightDecay != 0 || o.InitialAccumulatorValue != 0 || o.Maximize || o.RowWise {
+		t.Errorf("Defaults() = %+v", o)
+	}
+	o.InitialAccumulatorValue = 0.5
+	o.RowWise = true
+	tab, err := New(3, 5, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tab.State()) != 3 || tab.State()[2] != 0.5 || len(tab.Weights()) != 15 || len(tab.Row(2)) != 5 {
+		t.Errorf("row-wise table: state %v, %d weights", tab.State(), len(tab.Weights()))
+	}
+	if err := tab.SetOptions(Defaults()); err == nil {
+		t.Error("SetOptions changed the mode")
+	}
+	o.LR = 1
+	if err := tab.SetOptions(o); err != nil || tab.Options().LR != 1 {
+		t.Errorf("SetOptions: %v", err)
+	}
+	if err := tab.SetOptions(Options{LR: -2, RowWise: true}); err == nil || tab.Options().LR != 1 {
+		t.Errorf("SetOptions accepted a negative lr: %v", err)
+	}
+}
+
+// TestLRDecay: step t uses lr/(1+(t-1)*lr_decay); failed calls do not
+// count, empty ones do.
+func TestLRDecay(t *testing.T) {
+	o := Options{LR: 0.5, LRDecay: 0.3, Eps: 1e-3}
+	tab := randomTable(t, rand.New(rand.NewPCG(4, 4)), 4, 3, o)
+	p := append([]float32(nil), tab.Row(2)...)
+	s := make([]float32, 3)
+	g := []float32{0.5, -1, 2}
+	for st := 1; st <= 5; st++ {
+		if st == 3 {
+			if err := tab.Step(nil, nil); err != nil { // step 3 touches nothing
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := tab.Step([]int64{7}, g); err == nil {
+			t.Fatal("bad index accepted")
+		}
+		if err := tab.Step([]int64{2}, g); err != nil {
+			t.Fatal(err)
+		}
+		kernel.Generic().Step32(p, g, s, kernel.Options{LR: 0.5 / (1 + float64(st-1)*0.3), Eps: 1e-3})
+		for j := range p {
+			if !sameBits(p[j], tab.Row(2)[j]) {
+				t.Fatalf("step %d: %v, want %v", st, tab.Row(2), p)
+			}
+		}
+	}
+	if tab.Steps() != 5 {
+		t.Fatalf("Steps() = %d, want 5", tab.Steps())
+	}
+}
+
+func TestLookupAndBags(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 6))
+	const rows, dim = 20, 6
+	tab := randomTable(t, r, rows, dim, Defaults())
+	idx := []int64{3, 0, 19, 3, 7}
+	got := make([]float32, len(idx)*dim)
+	if err := tab.Lookup(got, idx); err != nil {
+		t.Fatal(err)
+	}
+	for i, x := range idx {
+		for j := 0; j < dim; j++ {
+			if got[i*dim+j] != tab.weights[int(x)*dim+j] {
+				t.Fatalf("Lookup row %d element %d", i, j)
+			}
+		}
+	}
+	// Bags: [3 0] [] [19 3 7]
+	offsets := []int64{0, 2, 2}
+	for _, p := range []Pooling{Sum, Mean} {
+		pooled := make([]float32, 3*dim)
+		for i := range pooled {
+			pooled[i] = 99 // Bag must overwrite, empty bags included
+		}
+		if err := tab.Bag(pooled, idx, offsets, p); err != nil {
+			t.Fatal(err)
+		}
+		w := func(r, j int) float32 { return tab.weights[r*dim+j] }
+		for j := 0; j < dim; j++ {
+			b0 := w(3, j) + w(0, j)
+			b2 := (w(19, j) + w(3, j)) + w(7, j)
+			if p == Mean {
+				b0 /= 2
+				b2 /= 3
+			}
+			if pooled[j] != b0 || pooled[dim+j] != 0 || pooled[2*dim+j] != b2 {
+				t.Fatalf("%v: element %d: %v %v %v, want %v 0 %v", p, j, pooled[j], pooled[dim+j], pooled[2*dim+j], b0, b2)
+			}
+		}
+		// BagBackward is the adjoint of Bag: for any pooled gradient G,
+		// <Bag(W), G> = sum over indices of <W[idx[i]], BagBackward(G)[i]>.
+		G := make([]float32, 3*dim)
+		fill(r, G, 0)
+		gi := make([]float32, len(idx)*dim)
+		if err := tab.BagBackward(gi, G, offsets, p); err != nil {
+			t.Fatal(err)
+		}
+		var lhs, rhs float64
+		for i := range G {
+			lhs += float64(pooled[i]) * float64(G[i])
+		}
+		for i, x := range idx {
+			for j := 0; j < dim; j++ {
+				rhs += float64(tab.weights[int(x)*dim+j]) * float64(gi[i*dim+j])
+			}
+		}
+		if math.Abs(lhs-rhs) > 1e-5*(1+math.Abs(lhs)) {
+			t.Fatalf("%v: <Bag(W), G> = %v but <W, BagBackward(G)> = %v", p, lhs, rhs)
+		}
+	}
+	// Errors, with nothing written.
+	dst := make([]float32, 2*dim)
+	for _, c := range []struct {
+		offsets []int64
+		want    string
+	}{
+		{[]int64{1, 2}, "offsets[0] = 1"},
+		{[]int64{0, 6}, "offsets[1] = 6 is outside"},
+		{[]int64{0, 3, 2}, "offsets[2] = 2 is outside"},
+	} {
+		if err := tab.Bag(dst, idx, c.offsets, Sum); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Bag offsets %v: %v, want %q", c.offsets, err, c.want)
+		}
+	}
+	if err := tab.Bag(dst, []int64{1, 20}, []int64{0, 1}, Sum); err == nil || !strings.Contains(err.Error(), "index 20 at position 1") {
+		t.Errorf("Bag with a bad index: %v", err)
+	}
+	if err := tab.Bag(dst[:dim], idx, []int64{0, 1}, Sum); err == nil {
+		t.Error("Bag with a short dst")
+	}
+	if err := tab.Bag(dst, idx, []int64{0, 1}, Pooling(7)); err == nil || !strings.Contains(err.Error(), "unknown pooling Pooling(7)") {
+		t.Errorf("unknown pooling: %v", err)
+	}
+	if err := tab.Lookup(dst, []int64{0, -1}); err == nil || !strings.Contains(err.Error(), "index -1 at position 1") {
+		t.Errorf("Lookup with a bad index: %v", err)
+	}
+	if err := tab.Lookup(dst, []int64{0}); err == nil {
+		t.Error("Lookup with a long dst")
+	}
+	if err := tab.BagBackward(make([]float32, 5*dim), make([]float32, dim), []int64{0, 2}, Sum); err == nil || !strings.Contains(err.Error(), "pooled holds") {
+		t.Errorf("BagBackward with a short pooled: %v", err)
+	}
+	for _, v := range dst {
+		if v != 0 {
+			t.Fatalf("a refused call wrote dst: %v", dst)
+		}
+	}
+}
+
+func TestZeroAllocations(t *testing.T) {
+	for _, rowwise := range []bool{false, true} {
+		o := Defaults()
+		o.RowWise = rowwise
+		tab := randomTable(t, rand.New(rand.NewPCG(1, 3)), 1000, 32, o)
+		tab.SetWorkers(1)
+		idx, grads := batch(rand.New(rand.NewPCG(2, 3)), 1000, 32, 800, 0)
+		if err := tab.Step(idx, grads); err != nil { // warm up the scratch memory
+			t.Fatal(err)
+		}
+		if n := testing.AllocsPerRun(20, func() { tab.Step(idx, grads) }); n != 0 {
+			t.Errorf("rowwise=%v: Step: %v allocations per call", rowwise, n)
+		}
+		dst := make([]float32, len(idx)*32)
+		if n := testing.AllocsPerRun(20, func() { tab.Lookup(dst, idx) }); n != 0 {
+			t.Errorf("Lookup: %v allocations per call", n)
+		}
+		offsets := []int64{0, 100, 100, 500}
+		pooled := make([]float32, 4*32)
+		if n := testing.AllocsPerRun(20, func() {
+			tab.Bag(pooled, idx, offsets, Mean)
+			tab.BagBackward(dst, pooled, offsets, Mean)
+		}); n != 0 {
+			t.Errorf("Bag and BagBackward: %v allocations per call", n)
+		}
+	}
+}

@@ -1,0 +1,232 @@
+package sparse
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/adagrad-go/adagrad/kernel"
+)
+
+// Step applies one Adagrad step to the rows that indices name: grads holds
+// one gradient row of dim values per index, row-major
+// (len(grads) == len(indices)*dim). See the package documentation for the
+// semantics. An error (a bad index, reported as an [*IndexError], or a
+// wrong length) changes nothing. grads and indices are only read.
+func (t *Table) Step(indices []int64, grads []float32) error {
+	return step(t, indices, grads)
+}
+
+// StepInt32 is [Table.Step] with int32 indices.
+func (t *Table) StepInt32(indices []int32, grads []float32) error {
+	return step(t, indices, grads)
+}
+
+// index is the type of row indices.
+type index interface{ ~int32 | ~int64 }
+
+// checkBatch checks every index and the gradient's length.
+func checkBatch[I index](t *Table, indices []I, grads []float32) error {
+	if len(grads)%t.dim != 0 || len(grads)/t.dim != len(indices) {
+		return fmt.Errorf("sparse: %d gradient values for %d indices of a table of dim %d: want %d x %d",
+			len(grads), len(indices), t.dim, len(indices), t.dim)
+	}
+	if len(indices) > math.MaxInt32 {
+		return fmt.Errorf("sparse: %d indices in one batch; at most %d", len(indices), math.MaxInt32)
+	}
+	return checkIndices(t, indices)
+}
+
+// checkIndices returns an [*IndexError] for the first index outside the
+// table.
+func checkIndices[I index](t *Table, indices []I) error {
+	rows := I(t.rows) // t.rows <= MaxRows: fits both types
+	for i, x := range indices {
+		if x < 0 || x >= rows {
+			return &IndexError{Pos: i, Index: int64(x), Rows: t.rows}
+		}
+	}
+	return nil
+}
+
+// minPerWorker is the fewest indices worth another goroutine.
+const minPerWorker = 512
+
+func step[I index](t *Table, indices []I, grads []float32) error {
+	if err := checkBatch(t, indices, grads); err != nil {
+		return err
+	}
+	t.steps++
+	if len(indices) == 0 {
+		return nil
+	}
+	o := t.kernelOptions(t.steps)
+	nw := t.nworkers()
+	if most := (len(indices) + minPerWorker - 1) / minPerWorker; nw > most {
+		nw = most
+	}
+	for len(t.scratch) < nw {
+		t.scratch = append(t.scratch, &scratch{})
+	}
+	if nw == 1 {
+		work(t, t.scratch[0], indices, grads, o, 0, 1)
+		return nil
+	}
+	parallel(t, indices, grads, o, nw)
+	return nil
+}
+
+// parallel runs worker 0 on the calling goroutine and the others on their
+// own, and waits for them all.
+func parallel[I index](t *Table, indices []I, grads []float32, o kernel.Options, nw int) {
+	var wg sync.WaitGroup
+	wg.Add(nw - 1)
+	for w := 1; w < nw; w++ {
+		go func(w int) {
+			defer wg.Done()
+			work(t, t.scratch[w], indices, grads, o, w, nw)
+		}(w)
+	}
+	work(t, t.scratch[0], indices, grads, o, 0, nw)
+	wg.Wait()
+}
+
+// work sums the duplicates of the rows of worker w's share and steps
+// them: rows seen once with their gradient row in grads, rows seen more
+// often with their sum.
+func work[I index](t *Table, s *scratch, indices []I, grads []float32, o kernel.Options, w, nw int) {
+	coalesce(s, indices, grads, t.dim, w, nw)
+	f := kernel.StepRows32
+	if t.opts.RowWise {
+		f = kernel.RowwiseStepRows32
+	}
+	if len(s.rows1) > 0 {
+		f(t.weights, t.state, t.dim, s.rows1, grads, s.grow1, o)
+	}
+	if len(s.rowsN) > 0 {
+		f(t.weights, t.state, t.dim, s.rowsN, s.buf, nil, o)
+	}
+}
+
+// part returns the worker (of nw) that owns row r.
+func part(r uint32, nw int) int {
+	return int(uint64(r*0x85EBCA77) * uint64(nw) >> 32)
+}
+
+// scratch is one worker's memory, kept between steps.
+type scratch struct {
+	// An open-addressing hash table from row to its place in urows. An
+	// entry is gen<<32 | row; an entry of another generation is empty, so
+	// that a new step empties the table by incrementing gen.
+	ent   []uint64
+	slot  []int32
+	shift uint32
+	gen   uint32
+
+	urows  []int32 // distinct rows, in order of first occurrence
+	ufirst []int32 // where each first occurs in the batch
+	udup   []int32 // its row in buf, or -1 when it occurs once
+
+	rows1, grow1 []int32   // rows that occur once, and their gradient rows
+	rowsN        []int32   // rows that occur more often; their sums are buf's rows
+	buf          []float32 // summed gradients
+}
+
+// reset empties the lists and the hash table, sized for about n rows.
+func (s *scratch) reset(n int) {
+	s.urows, s.ufirst, s.udup = s.urows[:0], s.ufirst[:0], s.udup[:0]
+	s.rows1, s.grow1, s.rowsN, s.buf = s.rows1[:0], s.grow1[:0], s.rowsN[:0], s.buf[:0]
+	want := 64
+	for want < 2*n {
+		want *= 2
+	}
+	if len(s.ent) < want {
+		s.resize(want)
+		return
+	}
+	s.gen++
+	if s.gen == 0 { // wrapped: entries of generation 0 would look alive
+		clear(s.ent)
+		s.gen = 1
+	}
+}
+
+// resize makes the hash table hold size entries (a power of two) and puts
+// the rows of urows back in.
+func (s *scratch) resize(size int) {
+	s.ent = make([]uint64, size)
+	s.slot = make([]int32, size)
+	s.gen = 1
+	s.shift = 32
+	for 1<<(32-s.shift) < size {
+		s.shift--
+	}
+	mask := uint32(size - 1)
+	for k, r := range s.urows {
+		h := (uint32(r) * 0x9E3779B1) >> s.shift
+		for uint32(s.ent[h]>>32) == s.gen {
+			h = (h + 1) & mask
+		}
+		s.ent[h] = uint64(s.gen)<<32 | uint64(uint32(r))
+		s.slot[h] = int32(k)
+	}
+}
+
+// coalesce fills s's lists for the rows of indices that worker w of nw
+// owns, in order of occurrence: a row's first gradient row is copied into
+// buf when the row occurs a second time, and every later one is added to
+// it, so that a row's sum is ((g1 + g2) + g3) + ... in float32.
+func coalesce[I index](s *scratch, indices []I, grads []float32, dim, w, nw int) {
+	s.reset(len(indices)/nw + 1)
+	mask := uint32(len(s.ent) - 1)
+	for i, x := range indices {
+		r := uint32(x)
+		if nw > 1 && part(r, nw) != w {
+			continue
+		}
+		h := (r * 0x9E3779B1) >> s.shift
+		for {
+			e := s.ent[h]
+			if uint32(e>>32) != s.gen { // empty: the row's first occurrence
+				s.ent[h] = uint64(s.gen)<<32 | uint64(r)
+				s.slot[h] = int32(len(s.urows))
+				s.urows = append(s.urows, int32(r))
+				s.ufirst = append(s.ufirst, int32(i))
+				s.udup = append(s.udup, -1)
+				if 2*len(s.urows) > len(s.ent) {
+					s.resize(2 * len(s.ent))
+					mask = uint32(len(s.ent) - 1)
+				}
+				break
+			}
+			if uint32(e) == r {
+				k := s.slot[h]
+				d := s.udup[k]
+				if d < 0 {
+					d = int32(len(s.rowsN))
+					s.udup[k] = d
+					s.rowsN = append(s.rowsN, int32(r))
+					f := int(s.ufirst[k]) * dim
+					s.buf = append(s.buf, grads[f:f+dim]...)
+				}
+				add32(s.buf[int(d)*dim:int(d)*dim+dim], grads[i*dim:i*dim+dim])
+				break
+			}
+			h = (h + 1) & mask
+		}
+	}
+	for k, d := range s.udup {
+		if d < 0 {
+			s.rows1 = append(s.rows1, s.urows[k])
+			s.grow1 = append(s.grow1, s.ufirst[k])
+		}
+	}
+}
+
+// add32 adds b into a, element by element.
+func add32(a, b []float32) {
+	b = b[:len(a)]
+	for j := range a {
+		a[j] += b[j]
+	}
+}
