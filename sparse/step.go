@@ -115,11 +115,10 @@ func part(r uint32, nw int) int {
 
 // scratch is one worker's memory, kept between steps.
 type scratch struct {
-	// An open-addressing hash table from row to its place in urows. An
-	// entry is gen<<32 | row; an entry of another generation is empty, so
-	// that a new step empties the table by incrementing gen.
-	ent   []uint64
-	slot  []int32
+	// An open-addressing hash table (linear probing) from row to its
+	// place in urows. An entry of another generation is empty, so that a
+	// new step empties the table by incrementing gen.
+	ent   []entry
 	shift uint32
 	gen   uint32
 
@@ -130,6 +129,13 @@ type scratch struct {
 	rows1, grow1 []int32   // rows that occur once, and their gradient rows
 	rowsN        []int32   // rows that occur more often; their sums are buf's rows
 	buf          []float32 // summed gradients
+}
+
+// entry is a slot of the hash table: row -> slot, alive when gen is the
+// scratch's generation. One entry is one memory access.
+type entry struct {
+	gen, row uint32
+	slot     int32
 }
 
 // reset empties the lists and the hash table, sized for about n rows.
@@ -154,8 +160,7 @@ func (s *scratch) reset(n int) {
 // resize makes the hash table hold size entries (a power of two) and puts
 // the rows of urows back in.
 func (s *scratch) resize(size int) {
-	s.ent = make([]uint64, size)
-	s.slot = make([]int32, size)
+	s.ent = make([]entry, size)
 	s.gen = 1
 	s.shift = 32
 	for 1<<(32-s.shift) < size {
@@ -164,11 +169,10 @@ func (s *scratch) resize(size int) {
 	mask := uint32(size - 1)
 	for k, r := range s.urows {
 		h := (uint32(r) * 0x9E3779B1) >> s.shift
-		for uint32(s.ent[h]>>32) == s.gen {
+		for s.ent[h].gen == s.gen {
 			h = (h + 1) & mask
 		}
-		s.ent[h] = uint64(s.gen)<<32 | uint64(uint32(r))
-		s.slot[h] = int32(k)
+		s.ent[h] = entry{gen: s.gen, row: uint32(r), slot: int32(k)}
 	}
 }
 
@@ -186,10 +190,9 @@ func coalesce[I index](s *scratch, indices []I, grads []float32, dim, w, nw int)
 		}
 		h := (r * 0x9E3779B1) >> s.shift
 		for {
-			e := s.ent[h]
-			if uint32(e>>32) != s.gen { // empty: the row's first occurrence
-				s.ent[h] = uint64(s.gen)<<32 | uint64(r)
-				s.slot[h] = int32(len(s.urows))
+			e := &s.ent[h]
+			if e.gen != s.gen { // empty: the row's first occurrence
+				*e = entry{gen: s.gen, row: r, slot: int32(len(s.urows))}
 				s.urows = append(s.urows, int32(r))
 				s.ufirst = append(s.ufirst, int32(i))
 				s.udup = append(s.udup, -1)
@@ -199,8 +202,8 @@ func coalesce[I index](s *scratch, indices []I, grads []float32, dim, w, nw int)
 				}
 				break
 			}
-			if uint32(e) == r {
-				k := s.slot[h]
+			if e.row == r {
+				k := e.slot
 				d := s.udup[k]
 				if d < 0 {
 					d = int32(len(s.rowsN))
@@ -223,9 +226,22 @@ func coalesce[I index](s *scratch, indices []I, grads []float32, dim, w, nw int)
 	}
 }
 
-// add32 adds b into a, element by element.
+// add32 adds b into a, element by element (unrolled: the compiler does not
+// vectorize).
 func add32(a, b []float32) {
 	b = b[:len(a)]
+	for len(a) >= 8 {
+		x, y := a[:8:8], b[:8:8]
+		x[0] += y[0]
+		x[1] += y[1]
+		x[2] += y[2]
+		x[3] += y[3]
+		x[4] += y[4]
+		x[5] += y[5]
+		x[6] += y[6]
+		x[7] += y[7]
+		a, b = a[8:], b[8:]
+	}
 	for j := range a {
 		a[j] += b[j]
 	}

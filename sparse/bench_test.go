@@ -1,0 +1,164 @@
+package sparse
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/adagrad-go/adagrad/kernel"
+)
+
+// The benchmarks step tables of 1M x 64, 1M x 128 and FBGEMM's benchmark
+// shape 1.5M x 128 with batches of 16K indices drawn as rows*u^3 (u
+// uniform: many duplicates, as in recommendation data), element-wise and
+// row-wise, with 1 and 2 workers. They report million index-rows per
+// second (Mrows/s: batch indices, duplicates included, per second) and
+// the effective bandwidth as FBGEMM's benchmarks count it, per index row:
+// element-wise 5*4*dim bytes (gradient read, weights and state read and
+// written), row-wise 3*4*dim + 2*64 bytes (gradient read, weights read and
+// written, one cache line of state read and written).
+//
+//	go test ./sparse -run '^$' -bench Step -benchtime 20x -count 5
+
+const benchBatch = 16 << 10
+
+type benchShape struct{ rows, dim int }
+
+var benchShapes = []benchShape{{1_000_000, 64}, {1_000_000, 128}, {1_500_000, 128}}
+
+// benchBatches returns n batches of benchBatch skewed indices and their
+// gradients.
+func benchBatches(rows, dim, n int) ([][]int64, [][]float32) {
+	r := rand.New(rand.NewPCG(uint64(rows), uint64(dim)))
+	idx := make([][]int64, n)
+	grads := make([][]float32, n)
+	for k := range idx {
+		idx[k] = make([]int64, benchBatch)
+		for i := range idx[k] {
+			u := r.Float64()
+			idx[k][i] = int64(float64(rows) * u * u * u)
+		}
+		grads[k] = make([]float32, benchBatch*dim)
+		for i := range grads[k] {
+			grads[k][i] = float32(r.NormFloat64() * 0.01)
+		}
+	}
+	return idx, grads
+}
+
+func benchTable(b *testing.B, s benchShape, rowwise bool) *Table {
+	o := Defaults()
+	o.RowWise = rowwise
+	o.InitialAccumulatorValue = 0.1
+	tab, err := New(s.rows, s.dim, o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range tab.weights { // touch every page before timing
+		tab.weights[i] = float32(i%1000) * 1e-3
+	}
+	return tab
+}
+
+func BenchmarkStep(b *testing.B) {
+	for _, s := range benchShapes {
+		idx, grads := benchBatches(s.rows, s.dim, 8)
+		distinct := map[int64]bool{}
+		for _, x := range idx[0] {
+			distinct[x] = true
+		}
+		b.Logf("%d x %d: %d distinct rows in a batch of %d", s.rows, s.dim, len(distinct), benchBatch)
+		for _, rowwise := range []bool{false, true} {
+			mode, bytes := "elementwise", float64(5*4*s.dim)
+			if rowwise {
+				mode, bytes = "rowwise", float64(3*4*s.dim+2*64)
+			}
+			var tab *Table
+			for _, workers := range []int{1, 2} {
+				b.Run(fmt.Sprintf("rows=%d/dim=%d/%s/workers=%d", s.rows, s.dim, mode, workers), func(b *testing.B) {
+					if tab == nil {
+						tab = benchTable(b, s, rowwise)
+					}
+					tab.SetWorkers(workers)
+					for k := range idx { // warm up: scratch memory, page tables
+						if err := tab.Step(idx[k], grads[k]); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						k := i % len(idx)
+						tab.Step(idx[k], grads[k])
+					}
+					sec := b.Elapsed().Seconds()
+					rows := float64(b.N) * benchBatch
+					b.ReportMetric(rows/sec/1e6, "Mrows/s")
+					b.ReportMetric(rows*bytes/sec/1e9, "GB/s")
+					b.ReportMetric(0, "ns/op")
+				})
+			}
+			tab = nil
+		}
+	}
+}
+
+// BenchmarkRowCalls compares, on a table that fits in cache (10K x 64),
+// one kernel.Step32 call per row against one kernel.StepRows32 call for
+// the whole batch of distinct rows: the cost of a call per row.
+func BenchmarkRowCalls(b *testing.B) {
+	const rows, dim, n = 10_000, 64, 4096
+	table := make([]float32, rows*dim)
+	sum := make([]float32, rows*dim)
+	for i := range sum {
+		sum[i] = 0.1
+	}
+	perm := rand.New(rand.NewPCG(1, 1)).Perm(rows)[:n]
+	list := make([]int32, n)
+	for i, r := range perm {
+		list[i] = int32(r)
+	}
+	grads := make([]float32, n*dim)
+	o := kernel.Options{LR: 1e-3, Eps: 1e-10}
+	report := func(b *testing.B) {
+		b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/n, "ns/row")
+		b.ReportMetric(0, "ns/op")
+	}
+	b.Run("Step32-per-row", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			for k, r := range list {
+				kernel.Step32(table[int(r)*dim:int(r+1)*dim], grads[k*dim:(k+1)*dim], sum[int(r)*dim:int(r+1)*dim], o)
+			}
+		}
+		report(b)
+	})
+	b.Run("StepRows32", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			kernel.StepRows32(table, sum, dim, list, grads, nil, o)
+		}
+		report(b)
+	})
+	h := make([]float32, rows)
+	b.Run("RowwiseStepRows32", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			kernel.RowwiseStepRows32(table, h, dim, list, grads, nil, o)
+		}
+		report(b)
+	})
+}
+
+// BenchmarkCoalesce times the summing of duplicates alone, per index.
+func BenchmarkCoalesce(b *testing.B) {
+	for _, s := range benchShapes[:2] {
+		idx, grads := benchBatches(s.rows, s.dim, 1)
+		b.Run(fmt.Sprintf("rows=%d/dim=%d", s.rows, s.dim), func(b *testing.B) {
+			sc := &scratch{}
+			coalesce(sc, idx[0], grads[0], s.dim, 0, 1)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				coalesce(sc, idx[0], grads[0], s.dim, 0, 1)
+			}
+			b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/benchBatch, "ns/index")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
