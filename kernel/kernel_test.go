@@ -506,3 +506,49 @@ func TestEnvironment(t *testing.T) {
 		t.Errorf("ADAGRAD_KERNEL=sse9 did not fail naming the available paths: %v\n%s", err, out)
 	}
 }
+
+// TestAliasedGrad passes grad as the very same slice as param, then as sum,
+// which the documentation allows: every path reads an element's inputs
+// before writing it.
+func TestAliasedGrad(t *testing.T) {
+	forEachAsmPath(t, func(t *testing.T, p Path) {
+		r := rand.New(rand.NewPCG(7, 8))
+		for n := 0; n <= 70; n++ {
+			for _, o := range allOptions() {
+				for _, same := range []string{"param", "sum"} {
+					param := make([]float32, n)
+					sum := make([]float32, n)
+					fill32(r, param, 0.05)
+					fill32(r, sum, 0.05)
+					wantP := append([]float32(nil), param...)
+					wantS := append([]float32(nil), sum...)
+					p64 := make([]float64, n)
+					s64 := make([]float64, n)
+					fill64(r, p64, 0.05)
+					fill64(r, s64, 0.05)
+					want64P := append([]float64(nil), p64...)
+					want64S := append([]float64(nil), s64...)
+					if same == "param" {
+						Generic().Step32(wantP, wantP, wantS, o)
+						p.Step32(param, param, sum, o)
+						Generic().Step64(want64P, want64P, want64S, o)
+						p.Step64(p64, p64, s64, o)
+					} else {
+						Generic().Step32(wantP, wantS, wantS, o)
+						p.Step32(param, sum, sum, o)
+						Generic().Step64(want64P, want64S, want64S, o)
+						p.Step64(p64, s64, s64, o)
+					}
+					for i := range n {
+						if !sameBits32(param[i], wantP[i]) || !sameBits32(sum[i], wantS[i]) {
+							t.Fatalf("float32 n=%d grad=%s %+v: element %d differs from generic", n, same, o, i)
+						}
+						if !sameBits64(p64[i], want64P[i]) || !sameBits64(s64[i], want64S[i]) {
+							t.Fatalf("float64 n=%d grad=%s %+v: element %d differs from generic", n, same, o, i)
+						}
+					}
+				}
+			}
+		}
+	})
+}
