@@ -61,7 +61,7 @@ func rowKernelSeeds(f *testing.F) {
 }
 
 // FuzzRowKernels holds every path's row kernels (RowwiseStep32,
-// RowwiseStepRows32, StepRows32) to the generic path: a table of nrows
+// RowwiseStepRows32, StepRows32, SumRows32) to the generic path: a table of nrows
 // rows of dim values, a batch of rows with duplicates and gradient rows
 // taken directly or through gradRows, values and options from the fuzzer.
 // flags: 1 maximize, 2 eps inside, 4 weight decay, 8 tame values,
@@ -117,7 +117,30 @@ func FuzzRowKernels(f *testing.F) {
 			kernel.Generic().Step32(wantT[lo:hi], gradRow(i), wantS[lo:hi], o)
 			kernel.Generic().RowwiseStep32(wantRT[lo:hi], gradRow(i), &wantH[r], o)
 		}
+		// Groups of gradient rows for SumRows32: the batch's gradient rows cut
+		// where the fuzzer's words say.
+		var list, ends []int32
+		for i := 0; i < nbatch; i++ {
+			k := int32(i)
+			if gradRows != nil {
+				k = gradRows[i]
+			}
+			list = append(list, k)
+			if b.word(salt+i)&3 == 0 || i == nbatch-1 {
+				ends = append(ends, int32(len(list)))
+			}
+		}
+		wantSums := make([]float32, len(ends)*dim)
+		kernel.Generic().SumRows32(wantSums, dim, grads, list, ends)
 		for _, p := range paths {
+			sums := make([]float32, len(ends)*dim)
+			p.SumRows32(sums, dim, grads, list, ends)
+			for i := range sums {
+				if !sameRowBits(sums[i], wantSums[i]) {
+					t.Fatalf("%s SumRows32 dim=%d element %d: %08x, generic %08x", p.Name(), dim, i,
+						math.Float32bits(sums[i]), math.Float32bits(wantSums[i]))
+				}
+			}
 			tab, sum := append([]float32(nil), table0...), append([]float32(nil), sum0...)
 			p.StepRows32(tab, sum, dim, rows, grads, gradRows, o)
 			rt, h := append([]float32(nil), table0...), append([]float32(nil), h0...)

@@ -5,7 +5,7 @@ package kernel
 import "github.com/klauspost/cpuid/v2"
 
 var avx2Impl = &impl{name: "avx2", step32: step32AVX2Go, step64: step64AVX2Go,
-	stepRows32: stepRows32AVX2Go, rowwiseRows32: rowwiseRows32AVX2Go}
+	stepRows32: stepRows32AVX2Go, rowwiseRows32: rowwiseRows32AVX2Go, sumRows32: sumRows32AVX2Go}
 
 // archImpls returns the assembly paths this CPU can run. The avx2 path
 // needs AVX2 and FMA3 both (cpuid also checks that the OS saves the YMM
@@ -41,4 +41,9 @@ func stepRows32AVX2Go(table, sum []float32, dim int, rows []int32, grads []float
 func rowwiseRows32AVX2Go(table, h []float32, dim int, rows []int32, grads []float32, gradRows []int32, c coeffs32) {
 	raceRows32(table, h, 1, dim, rows, grads, gradRows)
 	rowwiseRows32AVX2(table, h, dim, rows, grads, gradRows, c.lr, c.epsIn, c.epsOut, c.wd, c.neg, c.wdMask)
+}
+
+func sumRows32AVX2Go(dst []float32, dim int, grads []float32, list, ends []int32) {
+	raceSums32(dst, dim, grads, list)
+	sumRows32AVX2(dst, dim, grads, list, ends)
 }

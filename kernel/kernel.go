@@ -99,6 +99,7 @@ type impl struct {
 	// per row, and row-wise steps with the generic row kernel.
 	stepRows32    func(table, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32, c coeffs32)
 	rowwiseRows32 func(table, h []float32, dim int, rows []int32, grads []float32, gradRows []int32, c coeffs32)
+	sumRows32     func(dst []float32, dim int, grads []float32, list, ends []int32) // nil: generic
 }
 
 // Path is one implementation of the kernels, usable directly whatever the

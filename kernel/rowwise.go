@@ -219,6 +219,17 @@ func raceRows32(table, state []float32, stateDim, dim int, rows []int32, grads [
 	}
 }
 
+// raceSums32 reports what an assembly SumRows32 reads and writes.
+func raceSums32(dst []float32, dim int, grads []float32, list []int32) {
+	if !raceEnabled {
+		return
+	}
+	for _, k := range list {
+		raceRead32(grads[int(k)*dim : int(k)*dim+dim])
+	}
+	raceWrite32(dst)
+}
+
 // raceEnabled is whether this binary was built with the race detector, as
 // its build information says; true when that cannot be read, since
 // reporting is then merely slower.
@@ -234,3 +245,65 @@ var raceEnabled = func() bool {
 	}
 	return false
 }()
+
+// SumRows32 is [Path.SumRows32] on the selected path.
+func SumRows32(dst []float32, dim int, grads []float32, list, ends []int32) {
+	Path{mustActive()}.SumRows32(dst, dim, grads, list, ends)
+}
+
+// SumRows32 sums groups of gradient rows, the way duplicate indices of a
+// sparse batch are combined: row i of dst (dim values) becomes the sum of
+// the rows list[ends[i-1]:ends[i]] of grads (ends[-1] being 0), added in
+// that order, left to right, in float32:
+//
+//	dst[i*dim+j] = ((grads[list[lo]*dim+j] + grads[list[lo+1]*dim+j]) + ...) + grads[list[hi-1]*dim+j]
+//
+// A group of one row is a copy. Every path gives the same bits. It
+// prefetches the rows of the groups a few groups ahead.
+//
+// len(dst) must be len(ends)*dim, ends must increase strictly (no empty
+// group) and end at len(list), and every listed row must be inside grads;
+// otherwise SumRows32 panics, saying what is wrong, before anything is
+// written. grads is never written; dst must not overlap it.
+func (p Path) SumRows32(dst []float32, dim int, grads []float32, list, ends []int32) {
+	checkSums(dst, dim, grads, list, ends)
+	if dim == 0 || len(ends) == 0 {
+		return
+	}
+	f := p.p.sumRows32
+	if f == nil {
+		f = sumRows32Generic
+	}
+	f(dst, dim, grads, list, ends)
+}
+
+func checkSums(dst []float32, dim int, grads []float32, list, ends []int32) {
+	if dim < 0 {
+		panic(fmt.Sprintf("kernel.SumRows32: dim=%d is negative", dim))
+	}
+	if dim > 0 && (len(dst)%dim != 0 || len(dst)/dim != len(ends)) || dim == 0 && len(dst) != 0 {
+		panic(fmt.Sprintf("kernel.SumRows32: len(dst)=%d is not len(ends)*dim = %d*%d", len(dst), len(ends), dim))
+	}
+	prev := int32(0)
+	for i, e := range ends {
+		if e <= prev || int64(e) > int64(len(list)) {
+			panic(fmt.Sprintf("kernel.SumRows32: ends[%d]=%d: groups must be non-empty and end inside the list of %d rows", i, e, len(list)))
+		}
+		prev = e
+	}
+	if len(ends) > 0 && int(prev) != len(list) {
+		panic(fmt.Sprintf("kernel.SumRows32: the last group ends at %d, not at len(list)=%d", prev, len(list)))
+	}
+	if dim == 0 {
+		return
+	}
+	if len(grads)%dim != 0 {
+		panic(fmt.Sprintf("kernel.SumRows32: len(grads)=%d is not a multiple of dim=%d", len(grads), dim))
+	}
+	ng := int64(len(grads) / dim)
+	for i, k := range list {
+		if k < 0 || int64(k) >= ng {
+			panic(fmt.Sprintf("kernel.SumRows32: list[%d]=%d is outside the %d gradient rows", i, k, ng))
+		}
+	}
+}

@@ -56,3 +56,22 @@ func stepRows32AVX2(table, sum []float32, dim int, rows []int32, grads []float32
 //
 //go:noescape
 func rowwiseRows32AVX2(table, h []float32, dim int, rows []int32, grads []float32, gradRows []int32, lr, epsIn, epsOut, wd float32, neg, wdMask uint32)
+
+// sumRows32AVX2 is, with the arguments checked and dim > 0:
+//
+//	lo := 0
+//	for i, e := range ends {
+//		for j := 0; j < dim; j++ {
+//			s := grads[int(list[lo])*dim+j]
+//			for _, k := range list[lo+1 : e] {
+//				s = s + grads[int(k)*dim+j]
+//			}
+//			dst[i*dim+j] = s
+//		}
+//		lo = int(e)
+//	}
+//
+// It prefetches the rows of group i+8 while it sums group i.
+//
+//go:noescape
+func sumRows32AVX2(dst []float32, dim int, grads []float32, list, ends []int32)

@@ -331,3 +331,115 @@ rnext:
 rdone:
 	VZEROUPPER
 	RET
+
+// func sumRows32AVX2(dst []float32, dim int, grads []float32, list, ends []int32)
+//   R8 dst, R10 bytes per row, R12 grads, R13 list, R11 ends, DX len(ends),
+//   AX group i, R9 lo (its first list entry), DI its dst row, CX byte
+//   offset in the row, SI list position, BX and R14 scratch.
+TEXT ·sumRows32AVX2(SB), NOSPLIT, $0-104
+	MOVQ dst_base+0(FP), R8
+	MOVQ dim+24(FP), R10
+	SHLQ $2, R10
+	MOVQ grads_base+32(FP), R12
+	MOVQ list_base+56(FP), R13
+	MOVQ ends_base+80(FP), R11
+	MOVQ ends_len+88(FP), DX
+	XORQ AX, AX
+	XORQ R9, R9
+
+sgroup:
+	CMPQ AX, DX
+	JAE  sdone
+
+	// Prefetch the rows of group i+PF: list[ends[i+PF-1]:ends[i+PF]].
+	LEAQ PF(AX), R14
+	CMPQ R14, DX
+	JAE  snopf
+	MOVLQSX -4(R11)(R14*4), SI
+
+spfrow:
+	CMPL SI, (R11)(R14*4)
+	JGE  snopf
+	MOVLQSX (R13)(SI*4), BX
+	IMULQ R10, BX
+	ADDQ  R12, BX
+	XORQ  CX, CX
+
+spfline:
+	PREFETCHT0 (BX)(CX*1)
+	ADDQ $64, CX
+	CMPQ CX, R10
+	JB   spfline
+	PREFETCHT0 -1(BX)(R10*1)
+	INCQ SI
+	JMP  spfrow
+
+snopf:
+	MOVQ  AX, DI
+	IMULQ R10, DI
+	ADDQ  R8, DI
+	XORQ  CX, CX
+
+	// 8 values at a time: the first row, then each further row added.
+sloop8:
+	LEAQ 32(CX), R14
+	CMPQ R14, R10
+	JA   stail
+	MOVLQSX (R13)(R9*4), BX
+	IMULQ R10, BX
+	ADDQ  R12, BX
+	VMOVUPS (BX)(CX*1), Y0
+	LEAQ  1(R9), SI
+
+sadd8:
+	CMPL SI, (R11)(AX*4)
+	JGE  sstore8
+	MOVLQSX (R13)(SI*4), BX
+	IMULQ R10, BX
+	ADDQ  R12, BX
+	VADDPS (BX)(CX*1), Y0, Y0
+	INCQ SI
+	JMP  sadd8
+
+sstore8:
+	VMOVUPS Y0, (DI)(CX*1)
+	MOVQ R14, CX
+	JMP  sloop8
+
+stail:
+	// 1 to 7 values left, or none: masked loads and stores.
+	MOVQ R10, R14
+	SUBQ CX, R14
+	JZ   snext
+	SHRQ $2, R14
+	MOVQ R14, X8
+	VPBROADCASTD X8, Y8
+	VPCMPGTD rowlanes<>(SB), Y8, Y8
+	MOVLQSX (R13)(R9*4), BX
+	IMULQ R10, BX
+	ADDQ  R12, BX
+	VMASKMOVPS (BX)(CX*1), Y8, Y0
+	LEAQ  1(R9), SI
+
+saddt:
+	CMPL SI, (R11)(AX*4)
+	JGE  sstoret
+	MOVLQSX (R13)(SI*4), BX
+	IMULQ R10, BX
+	ADDQ  R12, BX
+	VMASKMOVPS (BX)(CX*1), Y8, Y1
+	VADDPS Y1, Y0, Y0
+	INCQ SI
+	JMP  saddt
+
+sstoret:
+	VMASKMOVPS Y0, Y8, (DI)(CX*1)
+
+snext:
+	MOVLQSX (R11)(AX*4), R9
+	INCQ AX
+	JMP  sgroup
+
+sdone:
+	VZEROUPPER
+	RET

@@ -70,3 +70,21 @@ func rowwise32Generic(param, grad []float32, h float32, c coeffs32) float32 {
 	}
 	return h
 }
+
+// sumRows32Generic is the reference SumRows32; the arguments have been
+// checked and dim > 0.
+func sumRows32Generic(dst []float32, dim int, grads []float32, list, ends []int32) {
+	lo := 0
+	for i, e := range ends {
+		out := dst[i*dim : i*dim+dim]
+		k := int(list[lo])
+		copy(out, grads[k*dim:k*dim+dim])
+		for _, k := range list[lo+1 : e] {
+			g := grads[int(k)*dim : int(k)*dim+dim]
+			for j := range out {
+				out[j] = out[j] + g[j]
+			}
+		}
+		lo = int(e)
+	}
+}

@@ -470,3 +470,81 @@ func TestRowwiseSpecialRows(t *testing.T) {
 		t.Logf("%d cases", cases)
 	})
 }
+
+// TestSumRows: every path against a plain loop written here, over row
+// lengths, group sizes, special values and guards around dst.
+func TestSumRows(t *testing.T) {
+	forEachPath(t, func(t *testing.T, p Path) {
+		r := rand.New(rand.NewPCG(13, 5))
+		cases := 0
+		for _, dim := range rowsDims() {
+			for _, ngroups := range []int{1, 2, 3, 9, 20} {
+				ng := 1 + r.IntN(30)
+				gAll, grads := withGuards32(ng*dim, r.IntN(4))
+				fill32(r, grads, []float64{0, 0.05}[r.IntN(2)])
+				var list, ends []int32
+				for g := 0; g < ngroups; g++ {
+					n := 1 + r.IntN(4)
+					if r.IntN(3) == 0 {
+						n = 1
+					}
+					for k := 0; k < n; k++ {
+						list = append(list, int32(r.IntN(ng)))
+					}
+					ends = append(ends, int32(len(list)))
+				}
+				off := r.IntN(4)
+				dAll, dst := withGuards32(ngroups*dim, off)
+				p.SumRows32(dst, dim, grads, list, ends)
+				lo := 0
+				for g, e := range ends {
+					for j := 0; j < dim; j++ {
+						s := grads[int(list[lo])*dim+j]
+						for _, k := range list[lo+1 : e] {
+							s += grads[int(k)*dim+j]
+						}
+						if !sameBits32(dst[g*dim+j], s) {
+							t.Fatalf("dim=%d group %d element %d: %x, want %x", dim, g, j, math.Float32bits(dst[g*dim+j]), math.Float32bits(s))
+						}
+					}
+					lo = int(e)
+				}
+				checkGuards32(t, "dst", dAll, off, ngroups*dim)
+				checkGuards32(t, "grads", gAll, len(gAll)-8-len(grads), len(grads))
+				cases++
+			}
+		}
+		t.Logf("%d cases", cases)
+	})
+}
+
+func TestSumRowsBadInputPanics(t *testing.T) {
+	forEachPath(t, func(t *testing.T, p Path) {
+		grads := []float32{1, 2, 3, 4, 5, 6} // 3 rows of 2
+		dst := []float32{0, 0, 0, 0}
+		expectPanic(t, "ends[1]=1: groups must be non-empty", func() {
+			p.SumRows32(dst, 2, grads, []int32{0, 1}, []int32{1, 1})
+		})
+		expectPanic(t, "ends[0]=0: groups must be non-empty", func() {
+			p.SumRows32(dst[:2], 2, grads, nil, []int32{0})
+		})
+		expectPanic(t, "the last group ends at 2, not at len(list)=3", func() {
+			p.SumRows32(dst, 2, grads, []int32{0, 1, 2}, []int32{1, 2})
+		})
+		expectPanic(t, "list[1]=3 is outside the 3 gradient rows", func() {
+			p.SumRows32(dst, 2, grads, []int32{0, 3}, []int32{1, 2})
+		})
+		expectPanic(t, "len(dst)=4 is not len(ends)*dim = 1*2", func() {
+			p.SumRows32(dst, 2, grads, []int32{0}, []int32{1})
+		})
+		for _, v := range dst {
+			if v != 0 {
+				t.Fatalf("a refused call wrote dst: %v", dst)
+			}
+		}
+		list, ends := []int32{0, 1, 2}, []int32{2, 3}
+		if n := testing.AllocsPerRun(100, func() { p.SumRows32(dst, 2, grads, list, ends) }); n != 0 {
+			t.Errorf("SumRows32: %v allocations per call", n)
+		}
+	})
+}

@@ -139,3 +139,11 @@ func (t *Table) BagBackward(dst, pooled []float32, offsets []int64, p Pooling) e
 	}
 	return nil
 }
+
+// add32 adds b into a, element by element.
+func add32(a, b []float32) {
+	b = b[:len(a)]
+	for j := range a {
+		a[j] += b[j]
+	}
+}

@@ -124,10 +124,13 @@ type scratch struct {
 
 	urows  []int32 // distinct rows, in order of first occurrence
 	ufirst []int32 // where each first occurs in the batch
-	udup   []int32 // its row in buf, or -1 when it occurs once
+	ucount []int32 // how often each occurs
+
+	pairs, pairSlot []int32 // later occurrences: position in the batch, place in urows
 
 	rows1, grow1 []int32   // rows that occur once, and their gradient rows
 	rowsN        []int32   // rows that occur more often; their sums are buf's rows
+	list, ends   []int32   // their occurrences, grouped by row, in order (kernel.SumRows32)
 	buf          []float32 // summed gradients
 }
 
@@ -140,8 +143,10 @@ type entry struct {
 
 // reset empties the lists and the hash table, sized for about n rows.
 func (s *scratch) reset(n int) {
-	s.urows, s.ufirst, s.udup = s.urows[:0], s.ufirst[:0], s.udup[:0]
-	s.rows1, s.grow1, s.rowsN, s.buf = s.rows1[:0], s.grow1[:0], s.rowsN[:0], s.buf[:0]
+	s.urows, s.ufirst, s.ucount = s.urows[:0], s.ufirst[:0], s.ucount[:0]
+	s.pairs, s.pairSlot = s.pairs[:0], s.pairSlot[:0]
+	s.rows1, s.grow1, s.rowsN = s.rows1[:0], s.grow1[:0], s.rowsN[:0]
+	s.list, s.ends = s.list[:0], s.ends[:0]
 	want := 64
 	for want < 2*n {
 		want *= 2
@@ -177,9 +182,10 @@ func (s *scratch) resize(size int) {
 }
 
 // coalesce fills s's lists for the rows of indices that worker w of nw
-// owns, in order of occurrence: a row's first gradient row is copied into
-// buf when the row occurs a second time, and every later one is added to
-// it, so that a row's sum is ((g1 + g2) + g3) + ... in float32.
+// owns: the rows that occur once, with their gradient rows in grads, and
+// the rows that occur more often, with their gradients summed into buf in
+// order of occurrence: ((g1 + g2) + g3) + ... in float32
+// (kernel.SumRows32).
 func coalesce[I index](s *scratch, indices []I, grads []float32, dim, w, nw int) {
 	s.reset(len(indices)/nw + 1)
 	mask := uint32(len(s.ent) - 1)
@@ -195,7 +201,7 @@ func coalesce[I index](s *scratch, indices []I, grads []float32, dim, w, nw int)
 				*e = entry{gen: s.gen, row: r, slot: int32(len(s.urows))}
 				s.urows = append(s.urows, int32(r))
 				s.ufirst = append(s.ufirst, int32(i))
-				s.udup = append(s.udup, -1)
+				s.ucount = append(s.ucount, 1)
 				if 2*len(s.urows) > len(s.ent) {
 					s.resize(2 * len(s.ent))
 					mask = uint32(len(s.ent) - 1)
@@ -203,46 +209,43 @@ func coalesce[I index](s *scratch, indices []I, grads []float32, dim, w, nw int)
 				break
 			}
 			if e.row == r {
-				k := e.slot
-				d := s.udup[k]
-				if d < 0 {
-					d = int32(len(s.rowsN))
-					s.udup[k] = d
-					s.rowsN = append(s.rowsN, int32(r))
-					f := int(s.ufirst[k]) * dim
-					s.buf = append(s.buf, grads[f:f+dim]...)
-				}
-				add32(s.buf[int(d)*dim:int(d)*dim+dim], grads[i*dim:i*dim+dim])
+				s.ucount[e.slot]++
+				s.pairs = append(s.pairs, int32(i))
+				s.pairSlot = append(s.pairSlot, e.slot)
 				break
 			}
 			h = (h + 1) & mask
 		}
 	}
-	for k, d := range s.udup {
-		if d < 0 {
+	// Rows seen once keep their gradient row where it is. Rows seen more
+	// often get a group in list: their first occurrence, then room for
+	// the others, which ucount now points at.
+	for k, c := range s.ucount {
+		if c == 1 {
 			s.rows1 = append(s.rows1, s.urows[k])
 			s.grow1 = append(s.grow1, s.ufirst[k])
+			continue
 		}
+		s.rowsN = append(s.rowsN, s.urows[k])
+		s.ucount[k] = int32(len(s.list) + 1)
+		s.list = append(s.list, s.ufirst[k])
+		for q := int32(1); q < c; q++ {
+			s.list = append(s.list, 0)
+		}
+		s.ends = append(s.ends, int32(len(s.list)))
 	}
-}
-
-// add32 adds b into a, element by element (unrolled: the compiler does not
-// vectorize).
-func add32(a, b []float32) {
-	b = b[:len(a)]
-	for len(a) >= 8 {
-		x, y := a[:8:8], b[:8:8]
-		x[0] += y[0]
-		x[1] += y[1]
-		x[2] += y[2]
-		x[3] += y[3]
-		x[4] += y[4]
-		x[5] += y[5]
-		x[6] += y[6]
-		x[7] += y[7]
-		a, b = a[8:], b[8:]
+	for m, i := range s.pairs {
+		k := s.pairSlot[m]
+		s.list[s.ucount[k]] = i
+		s.ucount[k]++
 	}
-	for j := range a {
-		a[j] += b[j]
+	if len(s.rowsN) == 0 {
+		return
 	}
+	need := len(s.rowsN) * dim
+	if cap(s.buf) < need {
+		s.buf = make([]float32, need, need+need/4)
+	}
+	s.buf = s.buf[:need]
+	kernel.SumRows32(s.buf, dim, grads, s.list, s.ends)
 }
