@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/adagrad-go/adagrad/kernel"
 )
@@ -76,19 +77,84 @@ func step[I index](t *Table, indices []I, grads []float32) error {
 	return nil
 }
 
-// parallel runs worker 0 on the calling goroutine and the others on their
-// own, and waits for them all.
+// parallel sums duplicates in nw parts, part p owning the rows that hash
+// to it, then updates the rows in chunks. The calling goroutine and nw-1
+// helpers take parts, then chunks, in turn, and the caller waits only for
+// the work a helper has taken: a helper slow to start (its core busy with
+// other programs) leaves its share to the others instead of holding up the
+// step.
 func parallel[I index](t *Table, indices []I, grads []float32, o kernel.Options, nw int) {
-	var wg sync.WaitGroup
-	wg.Add(nw - 1)
-	for w := 1; w < nw; w++ {
-		go func(w int) {
-			defer wg.Done()
-			work(t, t.scratch[w], indices, grads, o, w, nw)
-		}(w)
+	var parts, updates sync.WaitGroup
+	var nextPart, nextChunk atomic.Int64
+	var chunks []chunk
+	ready := make(chan struct{})
+	doParts := func() {
+		for {
+			p := nextPart.Add(1) - 1
+			if p >= int64(nw) {
+				return
+			}
+			coalesce(t.scratch[p], indices, grads, t.dim, int(p), nw)
+			parts.Done()
+		}
 	}
-	work(t, t.scratch[0], indices, grads, o, 0, nw)
-	wg.Wait()
+	doChunks := func() {
+		for {
+			c := nextChunk.Add(1) - 1
+			if c >= int64(len(chunks)) {
+				return
+			}
+			t.update(chunks[c], grads, o)
+			updates.Done()
+		}
+	}
+	parts.Add(nw)
+	for w := 1; w < nw; w++ {
+		go func() {
+			doParts()
+			<-ready
+			doChunks()
+		}()
+	}
+	doParts()
+	parts.Wait()
+
+	for p, s := range t.scratch[:nw] {
+		for lo := 0; lo < len(s.rows1); lo += chunkRows {
+			chunks = append(chunks, chunk{w: int32(p), lo: int32(lo), hi: int32(min(lo+chunkRows, len(s.rows1)))})
+		}
+		for lo := 0; lo < len(s.rowsN); lo += chunkRows {
+			chunks = append(chunks, chunk{w: int32(p), dup: true, lo: int32(lo), hi: int32(min(lo+chunkRows, len(s.rowsN)))})
+		}
+	}
+	updates.Add(len(chunks))
+	close(ready)
+	doChunks()
+	updates.Wait()
+}
+
+// chunkRows is how many rows a goroutine takes at a time.
+const chunkRows = 512
+
+// chunk is rows [lo, hi) of part w's rows seen once (or, when dup, of its
+// rows seen more often).
+type chunk struct {
+	w, lo, hi int32
+	dup       bool
+}
+
+// update steps the rows of one chunk.
+func (t *Table) update(c chunk, grads []float32, o kernel.Options) {
+	s := t.scratch[c.w]
+	f := kernel.StepRows32
+	if t.opts.RowWise {
+		f = kernel.RowwiseStepRows32
+	}
+	if c.dup {
+		f(t.weights, t.state, t.dim, s.rowsN[c.lo:c.hi], s.buf[int(c.lo)*t.dim:int(c.hi)*t.dim], nil, o)
+	} else {
+		f(t.weights, t.state, t.dim, s.rows1[c.lo:c.hi], grads, s.grow1[c.lo:c.hi], o)
+	}
 }
 
 // work sums the duplicates of the rows of worker w's share and steps

@@ -60,7 +60,7 @@ type Table struct {
 	state     []float32 // rows*dim element-wise, rows row-wise
 	steps     int64
 	workers   int // 0: GOMAXPROCS
-	scratch   []*scratch
+	scratch   []*scratch // one per part of a parallel step
 }
 
 // New returns a table of rows x dim weights, all zero, with its state
