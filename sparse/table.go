@@ -59,7 +59,7 @@ type Table struct {
 	weights   []float32 // rows*dim, row-major
 	state     []float32 // rows*dim element-wise, rows row-wise
 	steps     int64
-	workers   int // 0: GOMAXPROCS
+	workers   int        // 0: GOMAXPROCS
 	scratch   []*scratch // one per part of a parallel step
 }
 
