@@ -548,3 +548,38 @@ func TestSumRowsBadInputPanics(t *testing.T) {
 		}
 	})
 }
+
+func ExampleRowwiseStep32() {
+	param := []float32{10, -1}
+	h := float32(3.5)
+	// mean(g*g) = (9+16)/2 = 12.5, h = 16, step = 10/(sqrt(16)+1) = 2
+	RowwiseStep32(param, []float32{3, 4}, &h, Options{LR: 10, Eps: 1})
+	fmt.Println(param, h)
+	// Output: [4 -9] 16
+}
+
+func ExampleStepRows32() {
+	// A table of 3 rows of 2; rows 2 and 0 get a step, row 1 is untouched.
+	table := []float32{1, 1, 5, 5, 2, 2}
+	sum := make([]float32, 6)
+	grads := []float32{
+		1, 1, // for row 2
+		4, 4, // for row 0
+	}
+	StepRows32(table, sum, 2, []int32{2, 0}, grads, nil, Options{LR: 0.5})
+	fmt.Println(table, sum)
+	// Output: [0.5 0.5 5 5 1.5 1.5] [16 16 0 0 1 1]
+}
+
+func ExampleSumRows32() {
+	grads := []float32{
+		1, 2, // gradient row 0
+		10, 20, // 1
+		100, 200, // 2
+	}
+	dst := make([]float32, 4)
+	// Group 0: rows 2 and 0; group 1: row 1.
+	SumRows32(dst, 2, grads, []int32{2, 0, 1}, []int32{2, 3})
+	fmt.Println(dst)
+	// Output: [101 202 10 20]
+}

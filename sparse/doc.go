@@ -24,11 +24,18 @@
 // from 1, one per successful call, empty batches included) is
 // lr/(1+(t-1)*lr_decay), computed in float64, as in PyTorch.
 //
-// The touched rows are split among worker goroutines (GOMAXPROCS by
-// default, see [Table.SetWorkers]) by a hash of the row number; each worker
-// sums its rows' duplicates in order and updates them with one call of a
-// batched row kernel. Rows are independent, so the results are the same
-// bits whatever the number of workers.
+// How a step runs: the indices are checked; then each distinct row is
+// found in a hash table (in parts, part p owning the rows that hash to
+// it); a row seen once keeps its gradient row where it is, the gradient
+// rows of a row seen more often are summed in order by
+// kernel.SumRows32; then the rows are updated in chunks by the batched row
+// kernels (kernel.StepRows32 or kernel.RowwiseStepRows32), which prefetch
+// rows ahead. With more than one worker (GOMAXPROCS by default, see
+// [Table.SetWorkers]) the calling goroutine and helpers take parts, then
+// chunks, in turn. Rows are independent, so the results are the same bits
+// whatever the number of workers. On Linux, large tables ask for
+// transparent huge pages: rows scattered over hundreds of megabytes
+// otherwise cost a TLB miss each.
 //
 // Around the step a training loop needs the forward lookup ([Table.Lookup])
 // and pooled bags like torch.nn.EmbeddingBag ([Table.Bag], with
