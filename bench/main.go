@@ -27,8 +27,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	sizesFlag := fs.String("sizes", "", "comma-separated sizes in elements, such as 1,16K,64M (default 1,1K,16K,256K,4M,64M; with -quick 1,1K,16K,256K,4M)")
 	typesFlag := fs.String("types", "float32,float64", "comma-separated element types")
 	pathsFlag := fs.String("paths", "", "comma-separated paths to measure (default all: "+joinNames(pathNames())+"); generic and mem-ref give the ratio columns")
-	reps := fs.Int("reps", 0, "samples per path and size; the median is reported (default 7; with -quick 3)")
-	sample := fs.Duration("sample", 0, "the least time one sample runs (default 40ms; with -quick 10ms)")
+	reps := fs.Int("reps", 0, "samples per path and size; the median is reported (default 9; with -quick 3)")
+	sample := fs.Duration("sample", 0, "the least time one sample runs (default 50ms; with -quick 10ms)")
 	quick := fs.Bool("quick", false, "a short run: fewer samples, shorter ones, no 64M")
 	asJSON := fs.Bool("json", false, "write the report as JSON")
 	markdown := fs.Bool("markdown", false, "write the table as Markdown")
@@ -51,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	cfg := config{reps: 7, sample: 40 * time.Millisecond, sizes: defaultSizes, progress: stderr}
+	cfg := config{reps: 9, sample: 50 * time.Millisecond, sizes: defaultSizes, progress: stderr}
 	if *quick {
 		cfg.reps, cfg.sample, cfg.sizes = 3, 10*time.Millisecond, defaultSizes[:len(defaultSizes)-1]
 	}
