@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -406,6 +407,56 @@ func TestRunFlags(t *testing.T) {
 	for _, s := range []string{"selected path: " + kernel.Implementation(), "GOMAXPROCS=", "CPU: ", "float32 (20 bytes", "float64 (40 bytes", "mem-ref"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("output lacks %q:\n%s", s, out.String())
+		}
+	}
+}
+
+func TestFrom(t *testing.T) {
+	dir := t.TempDir()
+	rep := newReport(config{reps: 3, sample: time.Millisecond})
+	rep.Results = synthetic()
+	data, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := filepath.Join(dir, "report.json")
+	if err := os.WriteFile(saved, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"-from", saved}, &out, &errOut); code != 0 {
+		t.Fatalf("run -from = %d: %s", code, errOut.String())
+	}
+	var table bytes.Buffer
+	writeTable(&table, rep.Results)
+	if !strings.Contains(out.String(), table.String()) || !strings.Contains(out.String(), "selected path: "+rep.Implementation) {
+		t.Errorf("run -from printed:\n%s\nwant the header and:\n%s", out.String(), table.String())
+	}
+	out.Reset()
+	if code := run([]string{"-from", saved, "-markdown"}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "| avx2, share of mem-ref | 80% | - |") {
+		t.Errorf("run -from -markdown = %d:\n%s", code, out.String())
+	}
+	out.Reset()
+	if code := run([]string{"-from", saved, "-json"}, &out, &errOut); code != 0 {
+		t.Fatalf("run -from -json = %d", code)
+	}
+	var back report
+	if err := json.Unmarshal(out.Bytes(), &back); err != nil || len(back.Results) != len(rep.Results) || back.Results[0].NsPerElem != 0.5 {
+		t.Errorf("run -from -json gave %v, %+v", err, back)
+	}
+
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte("{\"results\": 3}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty.json")
+	if err := os.WriteFile(empty, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{bad, empty, filepath.Join(dir, "missing.json")} {
+		errOut.Reset()
+		if code := run([]string{"-from", name}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), filepath.Base(name)) {
+			t.Errorf("run -from %s = %d, %q; want 1 and a message naming the file", name, code, errOut.String())
 		}
 	}
 }

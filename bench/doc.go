@@ -4,8 +4,9 @@
 //
 //	go run ./bench                  # full table, float32 and float64
 //	go run ./bench -quick           # a short run
-//	go run ./bench -json            # machine-readable
-//	go run ./bench -sizes 16K,64M -types float32 -reps 9
+//	go run ./bench -json > r.json   # machine-readable
+//	go run ./bench -from r.json -markdown   # a saved run as Markdown
+//	go run ./bench -sizes 16K,64M -types float32 -reps 15
 //
 // Each row is one path at one size (elements per slice); the figure is the
 // median over -reps samples, and every sample of every path at a size is

@@ -32,6 +32,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	quick := fs.Bool("quick", false, "a short run: fewer samples, shorter ones, no 64M")
 	asJSON := fs.Bool("json", false, "write the report as JSON")
 	markdown := fs.Bool("markdown", false, "write the table as Markdown")
+	from := fs.String("from", "", "measure nothing: read a report written by -json from this file and print it")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: go run ./bench [flags]\n\nMeasures every Adagrad kernel path on this machine.\n\n")
 		fs.PrintDefaults()
@@ -45,6 +46,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "bench: unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
 		return 2
+	}
+	if *from != "" {
+		return printSaved(*from, *asJSON, *markdown, stdout, stderr)
 	}
 	if err := kernel.Check(); err != nil {
 		fmt.Fprintf(stderr, "bench: %v\n", err)
@@ -98,15 +102,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout)
 	}
 	rep.Results = measure(cfg)
+	return writeReport(rep, *asJSON, *markdown, stdout, stderr)
+}
+
+// writeReport writes the results of rep as JSON, Markdown or a table.
+func writeReport(rep report, asJSON, markdown bool, stdout, stderr io.Writer) int {
 	switch {
-	case *asJSON:
+	case asJSON:
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
 			fmt.Fprintf(stderr, "bench: %v\n", err)
 			return 1
 		}
-	case *markdown:
+	case markdown:
 		writeMarkdown(stdout, rep.Results)
 	default:
 		writeTable(stdout, rep.Results)
@@ -114,6 +123,29 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, legend)
 	}
 	return 0
+}
+
+// printSaved prints a report that -json wrote to the file name.
+func printSaved(name string, asJSON, markdown bool, stdout, stderr io.Writer) int {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		fmt.Fprintf(stderr, "bench: %v\n", err)
+		return 1
+	}
+	var rep report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		fmt.Fprintf(stderr, "bench: %s: not a report written by -json: %v\n", name, err)
+		return 1
+	}
+	if len(rep.Results) == 0 {
+		fmt.Fprintf(stderr, "bench: %s: the report has no results\n", name)
+		return 1
+	}
+	if !asJSON {
+		writeHeader(stdout, rep)
+		fmt.Fprintln(stdout)
+	}
+	return writeReport(rep, asJSON, markdown, stdout, stderr)
 }
 
 // newReport describes this machine and run, without results.
@@ -137,6 +169,7 @@ func newReport(cfg config) report {
 		CPUFeatures:    feats,
 		Caches:         cacheSizes(),
 		Implementation: kernel.Implementation(),
+		ForcedKernel:   os.Getenv("ADAGRAD_KERNEL"),
 		Paths:          paths,
 		MemRef:         memRefImpl(),
 		Reps:           cfg.reps,
@@ -195,11 +228,7 @@ func formatBytes(n int) string {
 func writeHeader(w io.Writer, r report) {
 	fmt.Fprintf(w, "adagrad kernels, %s %s/%s, GOMAXPROCS=%d\n", r.GoVersion, r.GOOS, r.GOARCH, r.GOMAXPROCS)
 	fmt.Fprintf(w, "CPU: %s; %s; %s\n", r.CPU, strings.Join(r.CPUFeatures, " "), r.Caches)
-	forced := os.Getenv("ADAGRAD_KERNEL")
-	if forced == "" {
-		forced = "unset"
-	}
-	fmt.Fprintf(w, "selected path: %s (ADAGRAD_KERNEL %s); available: %s; mem-ref in %s\n",
-		r.Implementation, forced, joinNames(r.Paths), r.MemRef)
+	fmt.Fprintf(w, "selected path: %s (ADAGRAD_KERNEL=%s); available: %s; mem-ref in %s\n",
+		r.Implementation, r.ForcedKernel, joinNames(r.Paths), r.MemRef)
 	fmt.Fprintf(w, "median of %d samples of at least %s each, per path and size\n", r.Reps, r.SampleTime)
 }

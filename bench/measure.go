@@ -41,6 +41,7 @@ type report struct {
 	CPUFeatures    []string `json:"cpu_features"` // the ones that matter here
 	Caches         string   `json:"caches"`
 	Implementation string   `json:"implementation"` // the path kernel.Step32 uses
+	ForcedKernel   string   `json:"adagrad_kernel"` // the ADAGRAD_KERNEL setting, if any
 	Paths          []string `json:"paths"`          // kernel paths available, fastest first
 	MemRef         string   `json:"mem_ref"`        // "avx" or "go"
 	Reps           int      `json:"reps"`
