@@ -228,7 +228,11 @@ func formatBytes(n int) string {
 func writeHeader(w io.Writer, r report) {
 	fmt.Fprintf(w, "adagrad kernels, %s %s/%s, GOMAXPROCS=%d\n", r.GoVersion, r.GOOS, r.GOARCH, r.GOMAXPROCS)
 	fmt.Fprintf(w, "CPU: %s; %s; %s\n", r.CPU, strings.Join(r.CPUFeatures, " "), r.Caches)
-	fmt.Fprintf(w, "selected path: %s (ADAGRAD_KERNEL=%s); available: %s; mem-ref in %s\n",
-		r.Implementation, r.ForcedKernel, joinNames(r.Paths), r.MemRef)
+	forced := "ADAGRAD_KERNEL unset"
+	if r.ForcedKernel != "" {
+		forced = "ADAGRAD_KERNEL=" + r.ForcedKernel
+	}
+	fmt.Fprintf(w, "selected path: %s (%s); available: %s; mem-ref in %s\n",
+		r.Implementation, forced, joinNames(r.Paths), r.MemRef)
 	fmt.Fprintf(w, "median of %d samples of at least %s each, per path and size\n", r.Reps, r.SampleTime)
 }
