@@ -328,7 +328,7 @@ func (a *Adagrad) Step() error {
 			EpsInside:   o.EpsInside,
 		}
 		if parallel {
-			chunks = appendChunks(chunks, p)
+			chunks = appendChunks(chunks, p, a.workers)
 		}
 	}
 	a.chunks = chunks

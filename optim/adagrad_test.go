@@ -251,11 +251,15 @@ func TestWorkersEqualSerial(t *testing.T) {
 
 func TestChunks(t *testing.T) {
 	for _, c := range []struct {
-		n    int
-		f64  bool
-		want int // chunks
+		n, workers int
+		f64        bool
+		want       int // chunks
 	}{
-		{32767, false, 0}, {32768, false, 2}, {32769, false, 3}, {16383, true, 0}, {16384, true, 2}, {100000, true, 13},
+		{32767, 2, false, 0}, {32768, 2, false, 2}, {32769, 2, false, 3}, {16383, 2, true, 0}, {16384, 2, true, 2},
+		{100000, 2, true, 13},    // the 8192-element (64 KiB) minimum
+		{100000, 1, true, 8},     // 12504 elements each (n/8 rounded up to a cache line)
+		{1 << 20, 3, false, 24},  // 43696
+		{1 << 20, 64, false, 64}, // the 16K minimum
 	} {
 		p := &pstate{}
 		if c.f64 {
@@ -263,9 +267,9 @@ func TestChunks(t *testing.T) {
 		} else {
 			p.p32, p.sum32 = &Param32{}, make([]float32, c.n)
 		}
-		ch := appendChunks(nil, p)
+		ch := appendChunks(nil, p, c.workers)
 		if len(ch) != c.want {
-			t.Errorf("n=%d f64=%v: %d chunks, want %d", c.n, c.f64, len(ch), c.want)
+			t.Errorf("n=%d workers=%d f64=%v: %d chunks, want %d", c.n, c.workers, c.f64, len(ch), c.want)
 		}
 		next := 0
 		for _, k := range ch {

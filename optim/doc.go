@@ -34,9 +34,10 @@
 // (kernel.Step32 and kernel.Step64, on the path the process selected).
 //
 // Parameters of at least 128 KiB (32K float32 or 16K float64 elements) are
-// cut into 64 KiB chunks, a whole number of cache lines, which the calling
-// goroutine and Workers-1 worker goroutines take in turn; smaller
-// parameters are updated on the calling goroutine. The update is element
+// cut into chunks, about 8 per worker but none under 64 KiB, each a whole
+// number of 64-byte cache lines, which the calling goroutine and Workers-1
+// worker goroutines take in turn; smaller parameters are updated on the
+// calling goroutine meanwhile. The update is element
 // by element, so the results are the same bits for any number of workers.
 // Workers default to GOMAXPROCS ([Adagrad.SetWorkers] changes it). They are
 // started by the first Step that needs them and stopped by [Adagrad.Close]

@@ -13,6 +13,13 @@ import (
 // atomic add) costs nothing next to updating it.
 const chunkBytes = 64 << 10
 
+// chunksPerWorker: a large parameter is cut into about this many chunks per
+// worker (none smaller than chunkBytes). Fewer, longer runs of memory
+// stream faster than many 64 KiB pieces (64M float32 elements, 2 workers:
+// 12.2 ms against 15.9 ms), while several per worker let the others take
+// over the share of a worker that is slowed down.
+const chunksPerWorker = 8
+
 // A parameter is large, and split across the workers, from two chunks on
 // (32K float32 or 16K float64 elements); smaller ones are updated on the
 // goroutine that calls Step.
@@ -33,11 +40,16 @@ type chunk struct {
 	lo, hi int
 }
 
-func appendChunks(chunks []chunk, p *pstate) []chunk {
+// appendChunks cuts a large parameter into chunks: chunksPerWorker per
+// worker, but none smaller than chunkBytes; every chunk but the last is a
+// whole number of cache lines.
+func appendChunks(chunks []chunk, p *pstate, workers int) []chunk {
 	if !isLarge(p) {
 		return chunks
 	}
-	n, per := p.len(), chunkBytes/elemSize(p)
+	size := elemSize(p)
+	n, line := p.len(), 64/size
+	per := max(chunkBytes/size, (n/(chunksPerWorker*workers)+line-1)/line*line)
 	for lo := 0; lo < n; lo += per {
 		chunks = append(chunks, chunk{p, lo, min(lo+per, n)})
 	}
