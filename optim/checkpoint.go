@@ -33,7 +33,7 @@ type groupJSON struct {
 
 // file returns the optimizer's state as a checkpoint file. The tensors
 // alias the state: nothing is copied.
-func (a *Adagrad) file() *checkpoint.File {
+func (a *Adagrad) file() (*checkpoint.File, error) {
 	groups := make([]groupJSON, len(a.groups))
 	f := &checkpoint.File{Tensors: make([]checkpoint.Tensor, 0, 2*len(a.params))}
 	for i, g := range a.groups {
@@ -53,24 +53,35 @@ func (a *Adagrad) file() *checkpoint.File {
 		}
 	}
 	js, err := json.Marshal(groups)
-	if err != nil { // only finite, non-negative floats and strings: cannot fail
-		panic(err)
+	if err != nil { // an infinite hyperparameter, which JSON cannot hold
+		return nil, fmt.Errorf("optim: checkpoint: parameter groups: %v", err)
 	}
 	f.Metadata = map[string]string{metaOptimizer: optimizerName, metaGroups: string(js)}
-	return f
+	return f, nil
 }
 
 // Save writes the optimizer's state to the file at path, atomically (see
 // [checkpoint.Save]): a crash leaves either the old file or the new one.
 // The file layout is described in the package documentation.
+//
+// An infinite hyperparameter (valid, as in PyTorch) cannot be written: JSON
+// has no infinity.
 func (a *Adagrad) Save(path string) error {
-	return checkpoint.Save(path, a.file())
+	f, err := a.file()
+	if err != nil {
+		return err
+	}
+	return checkpoint.Save(path, f)
 }
 
 // MarshalBinary returns the optimizer's state in the format Save writes.
 func (a *Adagrad) MarshalBinary() ([]byte, error) {
+	f, err := a.file()
+	if err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
-	if err := checkpoint.Encode(&buf, a.file()); err != nil {
+	if err := checkpoint.Encode(&buf, f); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
@@ -131,6 +142,10 @@ func (a *Adagrad) restore(f *checkpoint.File) error {
 	if len(groups) != len(a.groups) {
 		return errf("%d parameter groups, the optimizer has %d", len(groups), len(a.groups))
 	}
+	tensors := make(map[string]*checkpoint.Tensor, len(f.Tensors))
+	for i := range f.Tensors {
+		tensors[f.Tensors[i].Name] = &f.Tensors[i]
+	}
 	opts := make([]Options, len(groups))
 	var states []pending
 	used := map[string]bool{}
@@ -162,7 +177,7 @@ func (a *Adagrad) restore(f *checkpoint.File) error {
 			if !slices.Contains(gj.Params, p.name) {
 				return errf("parameter group %d: parameter %q is missing", i, p.name)
 			}
-			st, err := readState(f, p)
+			st, err := readState(tensors, p)
 			if err != nil {
 				return errf("%v", err)
 			}
@@ -190,9 +205,9 @@ func (a *Adagrad) restore(f *checkpoint.File) error {
 	return nil
 }
 
-func readState(f *checkpoint.File, p *pstate) (pending, error) {
+func readState(tensors map[string]*checkpoint.Tensor, p *pstate) (pending, error) {
 	st := pending{p: p}
-	sum, ok := f.Tensor(p.name + ".sum")
+	sum, ok := tensors[p.name+".sum"]
 	if !ok {
 		return st, fmt.Errorf("no tensor %q", p.name+".sum")
 	}
@@ -209,7 +224,7 @@ func readState(f *checkpoint.File, p *pstate) (pending, error) {
 	st.sum32, _ = sum.Data.([]float32)
 	st.sum64, _ = sum.Data.([]float64)
 
-	step, ok := f.Tensor(p.name + ".step")
+	step, ok := tensors[p.name+".step"]
 	if !ok {
 		return st, fmt.Errorf("no tensor %q", p.name+".step")
 	}

@@ -402,3 +402,21 @@ func TestSaveAtomic(t *testing.T) {
 		t.Error("saving into a missing directory succeeded")
 	}
 }
+
+func TestSaveInfiniteOption(t *testing.T) {
+	p := &Param32{Name: "p", Value: []float32{1}}
+	opt, err := New(Options{LR: math.Inf(1)}, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "x")
+	if err := opt.Save(path); err == nil || !strings.Contains(err.Error(), "+Inf") {
+		t.Errorf("Save with lr=+Inf: %v", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a file was written: %v", err)
+	}
+	if _, err := opt.MarshalBinary(); err == nil {
+		t.Error("MarshalBinary with lr=+Inf: no error")
+	}
+}
