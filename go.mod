@@ -2,6 +2,8 @@ module github.com/adagrad-go/adagrad
 
 go 1.26.0
 
-require github.com/klauspost/cpuid/v2 v2.4.2
-
-require golang.org/x/sys v0.50.0 // indirect
+require (
+	github.com/klauspost/cpuid/v2 v2.4.2
+	golang.org/x/sys v0.50.0
+	gonum.org/v1/gonum v0.17.0
+)
