@@ -46,7 +46,7 @@ func benchBatches(rows, dim, n int) ([][]int64, [][]float32) {
 	return idx, grads
 }
 
-func benchTable(b *testing.B, s benchShape, rowwise bool) *Table {
+func benchTable(b testing.TB, s benchShape, rowwise bool) *Table {
 	o := Defaults()
 	o.RowWise = rowwise
 	o.InitialAccumulatorValue = 0.1
