@@ -18,7 +18,7 @@ import (
 // written), row-wise 3*4*dim + 2*64 bytes (gradient read, weights read and
 // written, one cache line of state read and written).
 //
-//	go test ./sparse -run '^$' -bench Step -benchtime 20x -count 5
+//	go test ./sparse -run '^$' -bench 'Step$' -benchtime 200x -count 5
 
 const benchBatch = 16 << 10
 
