@@ -178,3 +178,8 @@ func describeDims(dims []int) string {
 	}
 	return s + "]"
 }
+
+// slice returns the first n examples of d.
+func (d *dataset) slice(n int) *dataset {
+	return &dataset{images: d.images[:n*side*side], labels: d.labels[:n]}
+}

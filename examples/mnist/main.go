@@ -92,33 +92,45 @@ any directory holding the four IDX files of MNIST's layout.
 		return dataErr(*dir, err)
 	}
 	if *limit > 0 && *limit < train.len() {
-		train.images = train.images[:*limit*side*side]
-		train.labels = train.labels[:*limit]
+		train = train.slice(*limit)
 	}
 	fmt.Fprintf(stdout, "%d training and %d test images from %s\n", train.len(), test.len(), *dir)
+	return fit(config{epochs: *epochs, batch: *batch, lr: *lr, hidden: *hidden, seed: *seed, progress: *bar}, train, test, stdout)
+}
 
-	r := rand.New(rand.NewPCG(*seed, 0x6d6e697374))
-	net := newNet(side*side, *hidden, classes, *batch, r)
-	opt, err := newOptimizer(net, *lr)
+// config holds the settings of a training run.
+type config struct {
+	epochs, batch, hidden int
+	lr                    float64
+	seed                  uint64
+	progress              bool
+}
+
+// fit trains a network on train as c says, printing the loss of each epoch,
+// then its accuracy on test.
+func fit(c config, train, test *dataset, stdout io.Writer) error {
+	r := rand.New(rand.NewPCG(c.seed, 0x6d6e697374))
+	net := newNet(side*side, c.hidden, classes, c.batch, r)
+	opt, err := newOptimizer(net, c.lr)
 	if err != nil {
 		return err
 	}
 	defer opt.Close()
 	fmt.Fprintf(stdout, "784-%d-10 ReLU network, cross-entropy, batch %d, Adagrad lr %g, %d epochs\n",
-		*hidden, *batch, *lr, *epochs)
+		c.hidden, c.batch, c.lr, c.epochs)
 
 	order := make([]int, train.len())
 	for i := range order {
 		order[i] = i
 	}
-	batches := (train.len() + *batch - 1) / *batch
-	for epoch := 1; epoch <= *epochs; epoch++ {
+	batches := (train.len() + c.batch - 1) / c.batch
+	for epoch := 1; epoch <= c.epochs; epoch++ {
 		r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		bar := progress{w: stdout, on: *bar, label: fmt.Sprintf("epoch %d/%d", epoch, *epochs), total: batches}
+		bar := progress{w: stdout, on: c.progress, label: fmt.Sprintf("epoch %d/%d", epoch, c.epochs), total: batches}
 		start := time.Now()
 		var sum float64
 		for b := 0; b < batches; b++ {
-			idx := order[b**batch : min((b+1)**batch, len(order))]
+			idx := order[b*c.batch : min((b+1)*c.batch, len(order))]
 			net.load(train, idx)
 			opt.ZeroGrad()
 			sum += float64(net.forward(true))
@@ -136,9 +148,9 @@ any directory holding the four IDX files of MNIST's layout.
 	}
 
 	correct := 0
-	for b := 0; b < test.len(); b += *batch {
-		idx := make([]int, 0, *batch)
-		for i := b; i < min(b+*batch, test.len()); i++ {
+	for b := 0; b < test.len(); b += c.batch {
+		idx := make([]int, 0, c.batch)
+		for i := b; i < min(b+c.batch, test.len()); i++ {
 			idx = append(idx, i)
 		}
 		net.load(test, idx)
