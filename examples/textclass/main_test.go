@@ -48,7 +48,7 @@ var (
 	sentenceRe = regexp.MustCompile(`(?m)^  "([^"]+)" +p\(positive\) = ([0-9.]+)  (right|WRONG)$`)
 	passRe     = regexp.MustCompile(`(?m)^pass \d+: mean loss ([0-9.]+) \(dense: ([0-9.]+)\)$`)
 	accRe      = regexp.MustCompile(`(?m)^held-out accuracy: ([0-9.]+)%$`)
-	timeRe     = regexp.MustCompile(`(?m)^embedding update, (\d+) steps: sparse \S+ \(([0-9.]+) µs/step\), dense \S+ \(([0-9.]+) µs/step\): dense/sparse = ([0-9.]+)x$`)
+	timeRe     = regexp.MustCompile(`(?m)^embedding update, median of (\d+) steps: sparse ([0-9.]+) µs, dense ([0-9.]+) µs: dense/sparse = ([0-9.]+)x \(totals \S+ and \S+\)$`)
 )
 
 // The four sentences: the loss falls and each is classified right, with a

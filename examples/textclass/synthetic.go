@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/adagrad-go/adagrad/kernel"
@@ -116,7 +117,7 @@ func syntheticTask(c config, r *rand.Rand, stdout io.Writer) error {
 	var (
 		indices, offsets []int64
 		labels           []float32
-		tSparse, tDense  time.Duration
+		tSparse, tDense  []time.Duration // per step
 		steps, rows      int
 		seen             = map[int64]struct{}{}
 	)
@@ -134,10 +135,10 @@ func syntheticTask(c config, r *rand.Rand, stdout io.Writer) error {
 				t0 := time.Now()
 				if m == sp {
 					err = sp.emb.Step(indices, sp.grads)
-					tSparse += time.Since(t0)
+					tSparse = append(tSparse, time.Since(t0))
 				} else {
 					dd.step(dn.emb.Weights(), c.dim, indices, dn.grads)
-					tDense += time.Since(t0)
+					tDense = append(tDense, time.Since(t0))
 				}
 				if err != nil {
 					return err
@@ -163,10 +164,12 @@ func syntheticTask(c config, r *rand.Rand, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "held-out accuracy: %.1f%%\n", 100*acc)
 	fmt.Fprintf(stdout, "rows touched per step: %.0f of %d (%.2f%%)\n",
 		float64(rows)/float64(steps), c.vocab, 100*float64(rows)/float64(steps)/float64(c.vocab))
-	us := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 / float64(steps) }
-	fmt.Fprintf(stdout, "embedding update, %d steps: sparse %v (%.1f µs/step), dense %v (%.1f µs/step): dense/sparse = %.1fx\n",
-		steps, tSparse.Round(time.Microsecond), us(tSparse), tDense.Round(time.Microsecond), us(tDense),
-		float64(tDense)/float64(max(tSparse, 1)))
+	// Medians: other work on the machine delays some steps.
+	ms, md := median(tSparse), median(tDense)
+	us := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
+	fmt.Fprintf(stdout, "embedding update, median of %d steps: sparse %.1f µs, dense %.1f µs: dense/sparse = %.1fx (totals %v and %v)\n",
+		steps, us(ms), us(md), float64(md)/float64(max(ms, 1)),
+		total(tSparse).Round(time.Microsecond), total(tDense).Round(time.Microsecond))
 	same := equalBits(sp.emb.Weights(), dn.emb.Weights()) && equalBits(sp.emb.State(), dd.sum) &&
 		equalBits(sp.w.Value, dn.w.Value) && equalBits(sp.b.Value, dn.b.Value)
 	if !same {
@@ -174,6 +177,20 @@ func syntheticTask(c config, r *rand.Rand, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "sparse and dense embeddings, their sums and the linear layers: equal, bit for bit")
 	return nil
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func total(ds []time.Duration) time.Duration {
+	var t time.Duration
+	for _, d := range ds {
+		t += d
+	}
+	return t
 }
 
 // accuracy returns the fraction of c's sentences that m classifies right.
