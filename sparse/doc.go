@@ -33,9 +33,7 @@
 // rows ahead. With more than one worker (GOMAXPROCS by default, see
 // [Table.SetWorkers]) the calling goroutine and helpers take parts, then
 // chunks, in turn. Rows are independent, so the results are the same bits
-// whatever the number of workers. On Linux, tables of 8 MiB and more ask
-// for transparent huge pages, to spare the TLB misses of rows scattered
-// over hundreds of megabytes (advice that the system may ignore).
+// whatever the number of workers.
 //
 // Around the step a training loop needs the forward lookup ([Table.Lookup])
 // and pooled bags like torch.nn.EmbeddingBag ([Table.Bag], with

@@ -81,8 +81,6 @@ func New(rows, dim int, o Options) (*Table, error) {
 		n = rows * dim
 	}
 	t := &Table{rows: rows, dim: dim, opts: o, weights: make([]float32, rows*dim), state: make([]float32, n)}
-	adviseHuge(t.weights)
-	adviseHuge(t.state)
 	if v := float32(o.InitialAccumulatorValue); v != 0 {
 		for i := range t.state {
 			t.state[i] = v
