@@ -3,7 +3,7 @@ package sparse
 import (
 	"fmt"
 	"math"
-	"sync"
+	"runtime"
 	"sync/atomic"
 
 	"github.com/adagrad-go/adagrad/kernel"
@@ -82,12 +82,13 @@ func step[I index](t *Table, indices []I, grads []float32) error {
 // helpers take parts, then chunks, in turn, and the caller waits only for
 // the work a helper has taken: a helper slow to start (its core busy with
 // other programs) leaves its share to the others instead of holding up the
-// step.
+// step. The waits spin (yielding to the scheduler): parking a goroutine and
+// waking it costs tens of microseconds, on virtual machines more, which is
+// a good part of a step.
 func parallel[I index](t *Table, indices []I, grads []float32, o kernel.Options, nw int) {
-	var parts, updates sync.WaitGroup
-	var nextPart, nextChunk atomic.Int64
+	var nextPart, partsDone, nextChunk, chunksDone atomic.Int64
+	var ready atomic.Bool
 	var chunks []chunk
-	ready := make(chan struct{})
 	doParts := func() {
 		for {
 			p := nextPart.Add(1) - 1
@@ -95,7 +96,7 @@ func parallel[I index](t *Table, indices []I, grads []float32, o kernel.Options,
 				return
 			}
 			coalesce(t.scratch[p], indices, grads, t.dim, int(p), nw)
-			parts.Done()
+			partsDone.Add(1)
 		}
 	}
 	doChunks := func() {
@@ -105,19 +106,22 @@ func parallel[I index](t *Table, indices []I, grads []float32, o kernel.Options,
 				return
 			}
 			t.update(chunks[c], grads, o)
-			updates.Done()
+			chunksDone.Add(1)
 		}
 	}
-	parts.Add(nw)
 	for w := 1; w < nw; w++ {
 		go func() {
 			doParts()
-			<-ready
+			for !ready.Load() {
+				runtime.Gosched()
+			}
 			doChunks()
 		}()
 	}
 	doParts()
-	parts.Wait()
+	for partsDone.Load() < int64(nw) {
+		runtime.Gosched()
+	}
 
 	for p, s := range t.scratch[:nw] {
 		for lo := 0; lo < len(s.rows1); lo += chunkRows {
@@ -127,10 +131,11 @@ func parallel[I index](t *Table, indices []I, grads []float32, o kernel.Options,
 			chunks = append(chunks, chunk{w: int32(p), dup: true, lo: int32(lo), hi: int32(min(lo+chunkRows, len(s.rowsN)))})
 		}
 	}
-	updates.Add(len(chunks))
-	close(ready)
+	ready.Store(true)
 	doChunks()
-	updates.Wait()
+	for chunksDone.Load() < int64(len(chunks)) {
+		runtime.Gosched()
+	}
 }
 
 // chunkRows is how many rows a goroutine takes at a time.
