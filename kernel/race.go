@@ -7,6 +7,9 @@ import (
 	"unsafe"
 )
 
+// raceEnabled is whether this binary was built with the race detector.
+const raceEnabled = true
+
 // The race detector does not see memory that assembly touches; the assembly
 // paths report their reads and writes through these.
 

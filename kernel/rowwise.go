@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"fmt"
-	"runtime/debug"
 	"unsafe"
 )
 
@@ -225,22 +224,6 @@ func raceSums32(dst []float32, dim int, grads []float32, list []int32) {
 	}
 	raceWrite32(dst)
 }
-
-// raceEnabled is whether this binary was built with the race detector, as
-// its build information says; true when that cannot be read, since
-// reporting is then merely slower.
-var raceEnabled = func() bool {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return true
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
-}()
 
 // SumRows32 is [Path.SumRows32] on the selected path.
 func SumRows32(dst []float32, dim int, grads []float32, list, ends []int32) {

@@ -24,6 +24,17 @@ DATA rowlanes<>+24(SB)/4, $6
 DATA rowlanes<>+28(SB)/4, $7
 GLOBL rowlanes<>(SB), RODATA|NOPTR, $32
 
+// rowoffs are the byte offsets of the lanes, the index vector of MLOAD.
+DATA rowoffs<>+0(SB)/4, $0
+DATA rowoffs<>+4(SB)/4, $4
+DATA rowoffs<>+8(SB)/4, $8
+DATA rowoffs<>+12(SB)/4, $12
+DATA rowoffs<>+16(SB)/4, $16
+DATA rowoffs<>+20(SB)/4, $20
+DATA rowoffs<>+24(SB)/4, $24
+DATA rowoffs<>+28(SB)/4, $28
+GLOBL rowoffs<>(SB), RODATA|NOPTR, $32
+
 // LOADARGS loads the arguments common to both functions, and the
 // coefficients.
 #define LOADARGS \
@@ -62,6 +73,18 @@ GLOBL rowlanes<>(SB), RODATA|NOPTR, $32
 	MOVQ         SI, X8 \
 	VPBROADCASTD X8, Y8 \
 	VPCMPGTD     rowlanes<>(SB), Y8, Y8
+
+// MLOAD loads into D the float32 at disp(base)(CX*1) in the lanes of the
+// mask Y8, and zero in the others, reading only the lanes of the mask: a
+// gather with the mask, whose masked-off elements are never accessed (a
+// masked VMASKMOVPS load would do on hardware, but emulators do not all
+// honour its fault suppression). It needs the lane offsets in Y6 and
+// clobbers Y5 and R14.
+#define MLOAD(base, disp, D) \
+	LEAQ       disp(base)(CX*1), R14 \
+	VMOVUPS    Y8, Y5 \
+	VXORPS     D, D, D \
+	VGATHERDPS Y5, (R14)(Y6*1), D
 
 // GRAD turns the gradient G into the step's g, given the param P; T is
 // scratch and may be P itself when P is not needed afterwards.
@@ -156,9 +179,10 @@ etail:
 	MOVQ R14, X8
 	VPBROADCASTD X8, Y8
 	VPCMPGTD rowlanes<>(SB), Y8, Y8
-	VMASKMOVPS (DI)(CX*1), Y8, Y0
-	VMASKMOVPS (BX)(CX*1), Y8, Y1
-	VMASKMOVPS (SI)(CX*1), Y8, Y2
+	VMOVDQU  rowoffs<>(SB), Y6
+	MLOAD(DI, 0, Y0)
+	MLOAD(BX, 0, Y1)
+	MLOAD(SI, 0, Y2)
 	ARITH(Y0, Y1, Y2, Y3)
 	VMASKMOVPS Y0, Y8, (DI)(CX*1)
 	VMASKMOVPS Y2, Y8, (SI)(CX*1)
@@ -251,8 +275,9 @@ r1tail:
 	MOVQ R14, X8
 	VPBROADCASTD X8, Y8
 	VPCMPGTD rowlanes<>(SB), Y8, Y8
-	VMASKMOVPS 32(BX)(CX*1), Y8, Y2
-	VMASKMOVPS 32(DI)(CX*1), Y8, Y4
+	VMOVDQU  rowoffs<>(SB), Y6
+	MLOAD(BX, 32, Y2)
+	MLOAD(DI, 32, Y4)
 	GRAD(Y4, Y2, Y4)
 	VANDPS Y8, Y2, Y2
 	VFMADD231PS Y2, Y2, Y1
@@ -263,8 +288,9 @@ r1mask0:
 	MOVQ R14, X8
 	VPBROADCASTD X8, Y8
 	VPCMPGTD rowlanes<>(SB), Y8, Y8
-	VMASKMOVPS (BX)(CX*1), Y8, Y2
-	VMASKMOVPS (DI)(CX*1), Y8, Y4
+	VMOVDQU  rowoffs<>(SB), Y6
+	MLOAD(BX, 0, Y2)
+	MLOAD(DI, 0, Y4)
 	GRAD(Y4, Y2, Y4)
 	VANDPS Y8, Y2, Y2
 	VFMADD231PS Y2, Y2, Y0
@@ -317,8 +343,9 @@ r2mask:
 	MOVQ R14, X8
 	VPBROADCASTD X8, Y8
 	VPCMPGTD rowlanes<>(SB), Y8, Y8
-	VMASKMOVPS (BX)(CX*1), Y8, Y0
-	VMASKMOVPS (DI)(CX*1), Y8, Y1
+	VMOVDQU  rowoffs<>(SB), Y6
+	MLOAD(BX, 0, Y0)
+	MLOAD(DI, 0, Y1)
 	GRAD(Y1, Y0, Y2)
 	VMULPS  Y9, Y0, Y0
 	VSUBPS  Y0, Y1, Y1
@@ -415,10 +442,11 @@ stail:
 	MOVQ R14, X8
 	VPBROADCASTD X8, Y8
 	VPCMPGTD rowlanes<>(SB), Y8, Y8
+	VMOVDQU  rowoffs<>(SB), Y6
 	MOVLQSX (R13)(R9*4), BX
 	IMULQ R10, BX
 	ADDQ  R12, BX
-	VMASKMOVPS (BX)(CX*1), Y8, Y0
+	MLOAD(BX, 0, Y0)
 	LEAQ  1(R9), SI
 
 saddt:
@@ -427,7 +455,7 @@ saddt:
 	MOVLQSX (R13)(SI*4), BX
 	IMULQ R10, BX
 	ADDQ  R12, BX
-	VMASKMOVPS (BX)(CX*1), Y8, Y1
+	MLOAD(BX, 0, Y1)
 	VADDPS Y1, Y0, Y0
 	INCQ SI
 	JMP  saddt
