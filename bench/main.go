@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -165,6 +166,7 @@ func newReport(cfg config) report {
 		GOOS:           runtime.GOOS,
 		GOARCH:         runtime.GOARCH,
 		GOMAXPROCS:     runtime.GOMAXPROCS(0),
+		ArchLevel:      archLevel(),
 		CPU:            cpuName(),
 		CPUFeatures:    feats,
 		Caches:         cacheSizes(),
@@ -175,6 +177,21 @@ func newReport(cfg config) report {
 		Reps:           cfg.reps,
 		SampleTime:     cfg.sample.String(),
 	}
+}
+
+// archLevel returns the GOAMD64 or GOARM64 setting this binary was built
+// with, such as "GOAMD64=v1", or "" when the build does not record one.
+func archLevel() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	for _, s := range info.Settings {
+		if s.Key == "GOAMD64" || s.Key == "GOARM64" {
+			return s.Key + "=" + s.Value
+		}
+	}
+	return ""
 }
 
 // cpuName is the CPU's brand name with its core count.
@@ -226,7 +243,11 @@ func formatBytes(n int) string {
 
 // writeHeader prints where the run happens.
 func writeHeader(w io.Writer, r report) {
-	fmt.Fprintf(w, "adagrad kernels, %s %s/%s, GOMAXPROCS=%d\n", r.GoVersion, r.GOOS, r.GOARCH, r.GOMAXPROCS)
+	level := ""
+	if r.ArchLevel != "" {
+		level = " " + r.ArchLevel
+	}
+	fmt.Fprintf(w, "adagrad kernels, %s %s/%s%s, GOMAXPROCS=%d\n", r.GoVersion, r.GOOS, r.GOARCH, level, r.GOMAXPROCS)
 	fmt.Fprintf(w, "CPU: %s; %s; %s\n", r.CPU, strings.Join(r.CPUFeatures, " "), r.Caches)
 	forced := "ADAGRAD_KERNEL unset"
 	if r.ForcedKernel != "" {

@@ -37,6 +37,7 @@ type report struct {
 	GOOS           string   `json:"goos"`
 	GOARCH         string   `json:"goarch"`
 	GOMAXPROCS     int      `json:"gomaxprocs"`
+	ArchLevel      string   `json:"arch_level,omitempty"` // GOAMD64 or GOARM64, as built
 	CPU            string   `json:"cpu"`
 	CPUFeatures    []string `json:"cpu_features"` // the ones that matter here
 	Caches         string   `json:"caches"`
