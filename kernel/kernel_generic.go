@@ -83,18 +83,16 @@ func fma32(a, b, c float32) float32 {
 	// TwoSum: err is exactly (p + z) - s.
 	bb := float64(s - p)
 	err := float64(p-float64(s-bb)) + float64(z-bb)
-	if err != 0 {
-		bits := math.Float64bits(s)
-		if bits&1 == 0 {
-			// Move one unit towards the exact value. s is not zero here: a
-			// zero float64 sum of two such values is exact.
-			if (err > 0) == (s > 0) {
-				bits++
-			} else {
-				bits--
-			}
-			s = math.Float64frombits(bits)
-		}
-	}
-	return float32(s)
+	// Round to odd without branches (the inexact case is common and
+	// unpredictable): when err != 0 and the last bit of s is even, move s
+	// one unit towards the exact value, that is up in magnitude when err
+	// and s have the same sign, down otherwise. s is not zero then: a zero
+	// float64 sum of two such values is exact.
+	bits := math.Float64bits(s)
+	e := math.Float64bits(err) << 1 // err's magnitude: zero when exact
+	inexact := (e | -e) >> 63
+	adj := inexact &^ bits & 1
+	down := (math.Float64bits(err) ^ bits) >> 63
+	bits += adj - 2*adj*down
+	return float32(math.Float64frombits(bits))
 }
