@@ -78,13 +78,14 @@ func step[I index](t *Table, indices []I, grads []float32) error {
 }
 
 // parallel sums duplicates in nw parts, part p owning the rows that hash
-// to it, then updates the rows in chunks. The calling goroutine and nw-1
-// helpers take parts, then chunks, in turn, and the caller waits only for
-// the work a helper has taken: a helper slow to start (its core busy with
-// other programs) leaves its share to the others instead of holding up the
-// step. The waits spin (yielding to the scheduler): parking a goroutine and
-// waking it costs tens of microseconds, on virtual machines more, which is
-// a good part of a step.
+// to it, then updates the rows in chunks, on the table's worker pool: the
+// calling goroutine and the workers take parts, then chunks, in turn, and
+// the caller waits only for the work a worker has taken, so that a worker
+// slow to start (its core busy with other programs) leaves its share to the
+// others instead of holding up the step. The waits spin (yielding to the
+// scheduler): parking a goroutine and waking it costs tens of
+// microseconds, on virtual machines more, which is a good part of a step;
+// for the same reason the pool's workers spin for a while between steps.
 func parallel[I index](t *Table, indices []I, grads []float32, o kernel.Options, nw int) {
 	var nextPart, partsDone, nextChunk, chunksDone atomic.Int64
 	var ready atomic.Bool
@@ -109,33 +110,32 @@ func parallel[I index](t *Table, indices []I, grads []float32, o kernel.Options,
 			chunksDone.Add(1)
 		}
 	}
-	for w := 1; w < nw; w++ {
-		go func() {
-			doParts()
+	t.workerPool().Run(func(w int) {
+		doParts()
+		if w != 0 {
 			for !ready.Load() {
 				runtime.Gosched()
 			}
 			doChunks()
-		}()
-	}
-	doParts()
-	for partsDone.Load() < int64(nw) {
-		runtime.Gosched()
-	}
-
-	for p, s := range t.scratch[:nw] {
-		for lo := 0; lo < len(s.rows1); lo += chunkRows {
-			chunks = append(chunks, chunk{w: int32(p), lo: int32(lo), hi: int32(min(lo+chunkRows, len(s.rows1)))})
+			return
 		}
-		for lo := 0; lo < len(s.rowsN); lo += chunkRows {
-			chunks = append(chunks, chunk{w: int32(p), dup: true, lo: int32(lo), hi: int32(min(lo+chunkRows, len(s.rowsN)))})
+		for partsDone.Load() < int64(nw) {
+			runtime.Gosched()
 		}
-	}
-	ready.Store(true)
-	doChunks()
-	for chunksDone.Load() < int64(len(chunks)) {
-		runtime.Gosched()
-	}
+		for p, s := range t.scratch[:nw] {
+			for lo := 0; lo < len(s.rows1); lo += chunkRows {
+				chunks = append(chunks, chunk{w: int32(p), lo: int32(lo), hi: int32(min(lo+chunkRows, len(s.rows1)))})
+			}
+			for lo := 0; lo < len(s.rowsN); lo += chunkRows {
+				chunks = append(chunks, chunk{w: int32(p), dup: true, lo: int32(lo), hi: int32(min(lo+chunkRows, len(s.rowsN)))})
+			}
+		}
+		ready.Store(true)
+		doChunks()
+		for chunksDone.Load() < int64(len(chunks)) {
+			runtime.Gosched()
+		}
+	})
 }
 
 // chunkRows is how many rows a goroutine takes at a time.

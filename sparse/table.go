@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 
+	"github.com/adagrad-go/adagrad/internal/workers"
 	"github.com/adagrad-go/adagrad/kernel"
 )
 
@@ -61,6 +62,8 @@ type Table struct {
 	steps     int64
 	workers   int        // 0: GOMAXPROCS
 	scratch   []*scratch // one per part of a parallel step
+	pool      *workers.Pool
+	cleanup   runtime.Cleanup
 }
 
 // New returns a table of rows x dim weights, all zero, with its state
@@ -141,6 +144,32 @@ func (t *Table) SetWorkers(n int) {
 
 // Workers returns the number set by SetWorkers (0: GOMAXPROCS).
 func (t *Table) Workers() int { return t.workers }
+
+// workerPool returns the pool for parallel steps, of nworkers goroutines,
+// starting it (again, when the number changed) as needed. Its workers
+// stop with Close or once the table is garbage collected.
+func (t *Table) workerPool() *workers.Pool {
+	n := t.nworkers()
+	if t.pool == nil || t.pool.Size() != n {
+		t.Close()
+		t.pool = workers.New(n)
+		t.cleanup = runtime.AddCleanup(t, (*workers.Pool).Close, t.pool)
+	}
+	return t.pool
+}
+
+// Close stops the worker goroutines of parallel steps and waits for them
+// to return. The table stays usable: a later parallel step starts them
+// again. Calling Close is optional, since the workers also stop once the
+// table is garbage collected. It always returns nil.
+func (t *Table) Close() error {
+	if t.pool != nil {
+		t.cleanup.Stop()
+		t.pool.Close()
+		t.pool = nil
+	}
+	return nil
+}
 
 // lr returns the learning rate of step t (from 1), as PyTorch computes it.
 func (t *Table) lr(step int64) float64 {

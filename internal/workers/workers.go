@@ -1,0 +1,135 @@
+// Package workers is a pool of goroutines that run one function together
+// with the caller, for steps that come one after another: the workers wait
+// for the next step spinning for a short while before they park, because
+// waking a parked goroutine's thread costs tens of microseconds (more on a
+// virtual machine), as much as a whole step of a few hundred.
+package workers
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Spin is how long an idle worker keeps looking for the next job before it
+// parks. Spinning yields to the scheduler at every turn, so other goroutines
+// still run; what it costs is CPU time on an otherwise idle core.
+const Spin = 200 * time.Microsecond
+
+// Pool runs a function on the calling goroutine and size-1 workers. It must
+// not be used by two goroutines at once.
+type Pool struct {
+	size    int
+	gen     atomic.Uint64 // generation of the newest job
+	pending atomic.Int64  // workers still running the newest job
+	fn      func(w int)   // the newest job; written before gen moves on
+	quit    atomic.Bool
+	wake    []chan struct{} // one per worker, holding at most one token
+	parked  []atomic.Bool   // whether worker w may be blocked on wake[w]
+	exited  sync.WaitGroup
+	once    sync.Once
+}
+
+// New starts a pool of size goroutines in all, the caller of Run
+// included: size-1 workers. A size below 1 is taken as 1.
+func New(size int) *Pool {
+	size = max(size, 1)
+	p := &Pool{size: size, wake: make([]chan struct{}, size), parked: make([]atomic.Bool, size)}
+	p.exited.Add(size - 1)
+	for w := 1; w < size; w++ {
+		p.wake[w] = make(chan struct{}, 1)
+		go p.worker(w)
+	}
+	return p
+}
+
+// Size returns the number of goroutines Run uses, the caller's included.
+func (p *Pool) Size() int { return p.size }
+
+// Run calls fn(0) on the calling goroutine and fn(1), ..., fn(Size()-1)
+// on the workers, all at once, and returns when every call has returned.
+// Everything Run's caller did before is visible to fn, and everything fn
+// did is visible to Run's caller after it.
+func (p *Pool) Run(fn func(w int)) {
+	if p.size == 1 {
+		fn(0)
+		return
+	}
+	if p.quit.Load() {
+		panic("workers: Run on a closed pool")
+	}
+	p.fn = fn
+	p.pending.Store(int64(p.size - 1))
+	p.gen.Add(1)
+	for w := 1; w < p.size; w++ {
+		if p.parked[w].Load() {
+			select {
+			case p.wake[w] <- struct{}{}:
+			default: // a token is there already
+			}
+		}
+	}
+	fn(0)
+	for p.pending.Load() > 0 {
+		runtime.Gosched()
+	}
+	p.fn = nil
+}
+
+func (p *Pool) worker(w int) {
+	defer p.exited.Done()
+	var seen uint64 // the generation New left: a Run may come before this goroutine starts
+	for {
+		g := p.await(w, seen)
+		if g == 0 {
+			return
+		}
+		seen = g
+		p.fn(w)
+		p.pending.Add(-1)
+	}
+}
+
+// await waits for a generation after seen, spinning for up to Spin, then
+// parked; it returns 0 when the pool is closed.
+func (p *Pool) await(w int, seen uint64) uint64 {
+	start := time.Now()
+	for i := 0; ; i++ {
+		if g := p.gen.Load(); g != seen {
+			return g
+		}
+		if p.quit.Load() {
+			return 0
+		}
+		if i%64 != 63 || time.Since(start) < Spin {
+			runtime.Gosched()
+			continue
+		}
+		// Park. Announce it first, then look once more: Run moves gen on
+		// before it looks at parked, so one of the two sees the other.
+		p.parked[w].Store(true)
+		if g := p.gen.Load(); g != seen || p.quit.Load() {
+			p.parked[w].Store(false)
+			continue
+		}
+		<-p.wake[w]
+		p.parked[w].Store(false)
+		start = time.Now()
+	}
+}
+
+// Close stops the workers and waits for them to return. It may be called
+// more than once; Run must not be called after it.
+func (p *Pool) Close() {
+	p.once.Do(func() {
+		p.quit.Store(true)
+		for w := 1; w < p.size; w++ {
+			select {
+			case p.wake[w] <- struct{}{}:
+			default:
+			}
+		}
+	})
+	p.exited.Wait()
+}
