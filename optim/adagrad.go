@@ -134,8 +134,11 @@ type Adagrad struct {
 	byName  map[string]*pstate
 	workers int
 	pool    *pool
-	chunks  []chunk // scratch for Step, kept between steps
-	cleanup runtime.Cleanup
+	// stepSmall is a.updateSmall, bound once so that a step does not
+	// allocate.
+	stepSmall func()
+	chunks    []chunk // scratch for Step, kept between steps
+	cleanup   runtime.Cleanup
 }
 
 // New returns an optimizer with one parameter group of the given options
@@ -336,22 +339,27 @@ func (a *Adagrad) Step() error {
 		if a.pool == nil || a.pool.size != a.workers-1 {
 			a.startPool()
 		}
-		a.pool.begin(chunks)
-	}
-	// Small parameters (all of them without workers) on this goroutine,
-	// while the workers start on the chunks.
-	for _, p := range a.params {
-		if (p.g32 != nil || p.g64 != nil) && !(parallel && isLarge(p)) {
-			p.update(0, p.len())
-		}
-	}
-	if len(chunks) > 0 {
-		a.pool.join()
+		// The small parameters on this goroutine while the workers start
+		// on the chunks.
+		a.pool.step(chunks, a.stepSmall)
+	} else {
+		a.updateSmall()
 	}
 	for _, p := range a.params {
 		p.v32, p.g32, p.v64, p.g64 = nil, nil, nil, nil
 	}
 	return nil
+}
+
+// updateSmall updates, on the calling goroutine, the parameters with a
+// gradient that are not cut into chunks: all of them without workers.
+func (a *Adagrad) updateSmall() {
+	parallel := a.workers > 1
+	for _, p := range a.params {
+		if (p.g32 != nil || p.g64 != nil) && !(parallel && isLarge(p)) {
+			p.update(0, p.len())
+		}
+	}
 }
 
 func (a *Adagrad) lengthErr(p *pstate, nv, ng, ns int) error {

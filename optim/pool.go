@@ -2,8 +2,9 @@ package optim
 
 import (
 	"runtime"
-	"sync"
 	"sync/atomic"
+
+	"github.com/adagrad-go/adagrad/internal/workers"
 )
 
 // chunkBytes is the size of the pieces a large parameter is cut into for
@@ -56,44 +57,29 @@ func appendChunks(chunks []chunk, p *pstate, workers int) []chunk {
 	return chunks
 }
 
-// pool is a set of worker goroutines that, together with the goroutine
-// calling Step, take chunks from a shared list until it is exhausted. It
-// holds no reference to the Adagrad, so that a cleanup can stop it once the
-// Adagrad is unreachable.
+// pool runs a step's chunks on a workers.Pool: the goroutine calling Step
+// first updates the small parameters, then takes chunks with the workers
+// until none is left. It holds no reference to the Adagrad between steps,
+// so that a cleanup can stop it once the Adagrad is unreachable.
 type pool struct {
-	size   int           // worker goroutines, besides the caller
-	start  chan struct{} // one token per worker and step
-	quit   chan struct{}
-	once   sync.Once
-	busy   sync.WaitGroup // workers still on this step's chunks
-	exited sync.WaitGroup // workers not yet returned
-	chunks []chunk        // this step's work, set before the tokens are sent
-	next   atomic.Int64   // index of the next chunk to take
+	size   int // worker goroutines, besides the caller
+	w      *workers.Pool
+	run    func(w int) // p.do, bound once so that a step does not allocate
+	chunks []chunk     // this step's work
+	small  func()      // the caller's work before the chunks
+	next   atomic.Int64
 }
 
 func newPool(size int) *pool {
-	p := &pool{size: size, start: make(chan struct{}, size), quit: make(chan struct{})}
-	p.exited.Add(size)
-	for range size {
-		go p.worker()
-	}
+	p := &pool{size: size, w: workers.New(size + 1)}
+	p.run = p.do
 	return p
 }
 
-func (p *pool) worker() {
-	defer p.exited.Done()
-	for {
-		select {
-		case <-p.start:
-			p.work()
-			p.busy.Done()
-		case <-p.quit:
-			return
-		}
+func (p *pool) do(w int) {
+	if w == 0 && p.small != nil {
+		p.small()
 	}
-}
-
-func (p *pool) work() {
 	chunks := p.chunks
 	for {
 		i := p.next.Add(1) - 1
@@ -105,32 +91,23 @@ func (p *pool) work() {
 	}
 }
 
-// begin hands chunks to the workers.
-func (p *pool) begin(chunks []chunk) {
-	p.chunks = chunks
+// step runs small on the calling goroutine, then the chunks on it and the
+// workers, and returns when all is done.
+func (p *pool) step(chunks []chunk, small func()) {
+	p.chunks, p.small = chunks, small
 	p.next.Store(0)
-	p.busy.Add(p.size)
-	for range p.size {
-		p.start <- struct{}{}
-	}
-}
-
-// join takes chunks on the calling goroutine until none is left, then waits
-// for the workers to finish theirs.
-func (p *pool) join() {
-	p.work()
-	p.busy.Wait()
-	p.chunks = nil
+	p.w.Run(p.run)
+	p.chunks, p.small = nil, nil
 }
 
 // stop ends the workers and waits for them to return.
-func (p *pool) stop() {
-	p.once.Do(func() { close(p.quit) })
-	p.exited.Wait()
-}
+func (p *pool) stop() { p.w.Close() }
 
 func (a *Adagrad) startPool() {
 	a.stopPool()
+	if a.stepSmall == nil {
+		a.stepSmall = a.updateSmall
+	}
 	a.pool = newPool(a.workers - 1)
 	a.cleanup = runtime.AddCleanup(a, (*pool).stop, a.pool)
 }
