@@ -9,7 +9,10 @@ import (
 	"testing"
 
 	"github.com/adagrad-go/adagrad/internal/golden"
+	"github.com/adagrad-go/adagrad/internal/workers"
 	"github.com/adagrad-go/adagrad/kernel"
+	"runtime"
+	"time"
 )
 
 func sameBits(a, b float32) bool {
@@ -620,4 +623,49 @@ func TestZeroAllocations(t *testing.T) {
 			t.Errorf("Bag and BagBackward: %v allocations per call", n)
 		}
 	}
+}
+
+// runningAt waits until n pool workers run: one that has signalled its
+// end may take a moment more to return.
+func runningAt(t *testing.T, n int, what string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for workers.Running() != n {
+		if time.Now().After(deadline) {
+			t.Errorf("%d workers %s, want %d", workers.Running(), what, n)
+			return
+		}
+		runtime.GC() // an unreachable table's cleanup stops its workers
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestWorkersLifecycle: a parallel step starts the table's workers; Close
+// stops them, the table stays usable, and a table that is collected
+// without Close stops its workers too.
+func TestWorkersLifecycle(t *testing.T) {
+	runningAt(t, 0, "before the test")
+	batch := make([]int64, 4096)
+	for i := range batch {
+		batch[i] = int64(i * 7 % 1000)
+	}
+	grads := make([]float32, len(batch)*8)
+	tab, err := New(1000, 8, Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab.SetWorkers(3)
+	if err := tab.Step(batch, grads); err != nil {
+		t.Fatal(err)
+	}
+	runningAt(t, 2, "after a step with 3 workers")
+	tab.Close()
+	tab.Close()
+	runningAt(t, 0, "after Close")
+	if err := tab.Step(batch, grads); err != nil {
+		t.Fatal(err)
+	}
+	runningAt(t, 2, "after a step following Close")
+	tab = nil
+	runningAt(t, 0, "once the table is collected")
 }

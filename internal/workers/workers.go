@@ -17,6 +17,13 @@ import (
 // still run; what it costs is CPU time on an otherwise idle core.
 const Spin = 200 * time.Microsecond
 
+// running counts the workers of all pools that have not returned.
+var running atomic.Int64
+
+// Running returns how many workers of all pools are running: started and
+// not yet returned (parked ones included).
+func Running() int { return int(running.Load()) }
+
 // Pool runs a function on the calling goroutine and size-1 workers. It must
 // not be used by two goroutines at once.
 type Pool struct {
@@ -37,6 +44,7 @@ func New(size int) *Pool {
 	size = max(size, 1)
 	p := &Pool{size: size, wake: make([]chan struct{}, size), parked: make([]atomic.Bool, size)}
 	p.exited.Add(size - 1)
+	running.Add(int64(size - 1))
 	for w := 1; w < size; w++ {
 		p.wake[w] = make(chan struct{}, 1)
 		go p.worker(w)
@@ -79,6 +87,7 @@ func (p *Pool) Run(fn func(w int)) {
 
 func (p *Pool) worker(w int) {
 	defer p.exited.Done()
+	defer running.Add(-1)
 	var seen uint64 // the generation New left: a Run may come before this goroutine starts
 	for {
 		g := p.await(w, seen)
