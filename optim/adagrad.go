@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"unicode/utf8"
 
+	"github.com/adagrad-go/adagrad/internal/hyper"
 	"github.com/adagrad-go/adagrad/kernel"
 )
 
@@ -30,21 +31,7 @@ func Defaults() Options { return Options{LR: 0.01, Eps: 1e-10} }
 // Validate returns PyTorch's error for the first invalid hyperparameter
 // (negative, or NaN), or nil.
 func (o Options) Validate() error {
-	for _, f := range []struct {
-		what string
-		v    float64
-	}{
-		{"learning rate", o.LR},
-		{"lr_decay value", o.LRDecay},
-		{"weight_decay value", o.WeightDecay},
-		{"initial_accumulator_value value", o.InitialAccumulatorValue},
-		{"epsilon value", o.Eps},
-	} {
-		if !(f.v >= 0) { // NaN fails this too
-			return fmt.Errorf("optim: Invalid %s: %v", f.what, f.v)
-		}
-	}
-	return nil
+	return hyper.Check("optim", o.LR, o.LRDecay, o.WeightDecay, o.InitialAccumulatorValue, o.Eps)
 }
 
 // Param32 is a float32 parameter: its values and their gradient.
@@ -324,7 +311,7 @@ func (a *Adagrad) Step() error {
 		p.step++
 		o := &p.group.opts
 		p.opts = kernel.Options{
-			LR:          o.LR / (1 + float64(p.step-1)*o.LRDecay),
+			LR:          hyper.LR(o.LR, o.LRDecay, p.step),
 			Eps:         o.Eps,
 			WeightDecay: o.WeightDecay,
 			Maximize:    o.Maximize,

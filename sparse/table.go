@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 
+	"github.com/adagrad-go/adagrad/internal/hyper"
 	"github.com/adagrad-go/adagrad/internal/workers"
 	"github.com/adagrad-go/adagrad/kernel"
 )
@@ -31,21 +32,7 @@ func Defaults() Options { return Options{LR: 0.01, Eps: 1e-10} }
 // Validate returns PyTorch's error for the first invalid hyperparameter
 // (negative, or NaN), or nil.
 func (o Options) Validate() error {
-	for _, f := range []struct {
-		what string
-		v    float64
-	}{
-		{"learning rate", o.LR},
-		{"lr_decay value", o.LRDecay},
-		{"weight_decay value", o.WeightDecay},
-		{"initial_accumulator_value value", o.InitialAccumulatorValue},
-		{"epsilon value", o.Eps},
-	} {
-		if !(f.v >= 0) { // NaN fails this too
-			return fmt.Errorf("sparse: Invalid %s: %v", f.what, f.v)
-		}
-	}
-	return nil
+	return hyper.Check("sparse", o.LR, o.LRDecay, o.WeightDecay, o.InitialAccumulatorValue, o.Eps)
 }
 
 // MaxRows is the largest number of rows a table can have: row numbers are
@@ -173,7 +160,7 @@ func (t *Table) Close() error {
 
 // lr returns the learning rate of step t (from 1), as PyTorch computes it.
 func (t *Table) lr(step int64) float64 {
-	return t.opts.LR / (1 + float64(step-1)*t.opts.LRDecay)
+	return hyper.LR(t.opts.LR, t.opts.LRDecay, step)
 }
 
 func (t *Table) kernelOptions(step int64) kernel.Options {
