@@ -234,6 +234,15 @@ func (f *File) header(order []int) ([]byte, uint64) {
 	return buf.Bytes(), off
 }
 
+// Marshal returns f in the safetensors format, as Encode writes it.
+func Marshal(f *File) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := Encode(&buf, f); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
 // Encode writes f to w in the safetensors format. It checks f first (names
 // unique, valid UTF-8 and not "__metadata__"; supported data types; shapes
 // that match the data) and writes nothing if f is invalid. Tensors are laid

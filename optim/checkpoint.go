@@ -1,7 +1,6 @@
 package optim
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -80,11 +79,7 @@ func (a *Adagrad) MarshalBinary() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if err := checkpoint.Encode(&buf, f); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return checkpoint.Marshal(f)
 }
 
 // Load replaces the optimizer's state with the one in the file at path:

@@ -1,7 +1,6 @@
 package sparse
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -73,11 +72,7 @@ func (t *Table) Save(path string) error {
 
 // MarshalBinary returns the checkpoint Save writes, in memory.
 func (t *Table) MarshalBinary() ([]byte, error) {
-	var buf bytes.Buffer
-	if err := checkpoint.Encode(&buf, t.file()); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return checkpoint.Marshal(t.file())
 }
 
 // Load replaces the table's weights, state, step counter and

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+
+	"github.com/adagrad-go/adagrad/internal/hyper"
 )
 
 // Dense is one case of torch.optim.Adagrad on one dense tensor.
@@ -192,5 +194,5 @@ func Load() (*Set, error) {
 // LR returns the learning rate PyTorch uses at step (counted from 1):
 // lr / (1 + (step-1)*lrDecay), in float64.
 func LR(lr, lrDecay float64, step int) float64 {
-	return lr / (1 + float64(step-1)*lrDecay)
+	return hyper.LR(lr, lrDecay, int64(step))
 }
