@@ -1,6 +1,19 @@
-// Package fuzz holds the project's go test -fuzz targets: every assembly
-// path held to the generic path bit for bit, on lengths, offsets, values and
-// options the fuzzer chooses.
+// Package fuzz holds the project's go test -fuzz targets:
 //
-//	go test ./fuzz -run '^$' -fuzz FuzzStep32 -fuzztime 30s
+//   - FuzzStep32, FuzzStep64: every kernel path against the generic one,
+//     bit for bit, on lengths, offsets, values and options the fuzzer
+//     chooses;
+//   - FuzzRowKernels: the row kernels (batched element-wise rows, row-wise
+//     Adagrad, sums of gradient rows), every path against generic;
+//   - FuzzSparseStep: sparse.Table steps against an independent reference,
+//     bad indices and several workers included;
+//   - FuzzCheckpointLoad: arbitrary bytes to the checkpoint loaders, which
+//     must return an error or a valid state and never panic.
+//
+// Run one for a while with
+//
+//	go test ./fuzz -run '^$' -fuzz '^FuzzStep32$' -fuzztime 30s
+//
+// Without -fuzz, go test runs each target on its seed corpus
+// (testdata/fuzz).
 package fuzz
