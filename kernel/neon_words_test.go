@@ -14,17 +14,31 @@ import (
 
 // The NEON path carries the vector instructions Go's arm64 assembler lacks
 // as WORDs, each with the instruction it encodes beside it. These tests
-// assemble kernel_arm64.s for arm64 with the go tool, whatever the host,
-// and hold every WORD to its comment through go tool objdump's decoding.
+// assemble kernel_arm64.s and rowwise_arm64.s for arm64 with the go tool,
+// whatever the host, and hold every WORD to its comment through go tool
+// objdump's decoding.
 
-const neonFile = "kernel_arm64.s"
+const (
+	neonFile     = "kernel_arm64.s"
+	neonRowsFile = "rowwise_arm64.s"
+)
+
+// neonFiles are the generated files and the generator's arguments that
+// write each.
+var neonFiles = []struct {
+	name string
+	args []string
+}{
+	{neonFile, nil},
+	{neonRowsFile, []string{"-rows"}},
+}
 
 // goTool returns the go command, or skips the test when there is none.
 func goTool(t *testing.T) string {
 	t.Helper()
 	gobin, err := exec.LookPath("go")
 	if err != nil {
-		t.Skipf("the go command is not on PATH (%v): cannot assemble %s for arm64", err, neonFile)
+		t.Skipf("the go command is not on PATH (%v): cannot assemble the NEON files for arm64", err)
 	}
 	return gobin
 }
@@ -125,97 +139,108 @@ func wordMismatches(ws []wordLine, dump map[int][]decoded) []string {
 	return bad
 }
 
-// assembleNEON assembles kernel_arm64.s for linux/arm64 and returns go
-// tool objdump -gnu's listing of the object.
-func assembleNEON(t *testing.T, gobin string) []byte {
+// assembleNEON assembles file (kernel_arm64.s or rowwise_arm64.s) for
+// linux/arm64 and returns go tool objdump -gnu's listing of the object.
+func assembleNEON(t *testing.T, gobin, file string) []byte {
 	t.Helper()
 	goroot := strings.TrimSpace(string(runGo(t, gobin, nil, "env", "GOROOT")))
-	obj := filepath.Join(t.TempDir(), "kernel_arm64.o")
+	obj := filepath.Join(t.TempDir(), strings.TrimSuffix(file, ".s")+".o")
 	env := []string{"GOOS=linux", "GOARCH=arm64"}
 	runGo(t, gobin, env, "tool", "asm",
 		"-p", "github.com/adagrad-go/adagrad/kernel",
 		"-I", filepath.Join(goroot, "pkg", "include"),
 		"-D", "GOOS_linux", "-D", "GOARCH_arm64",
-		"-o", obj, neonFile)
+		"-o", obj, file)
 	return runGo(t, gobin, env, "tool", "objdump", "-gnu", obj)
 }
 
-// TestNEONWords assembles kernel_arm64.s and checks that every WORD
-// decodes to the instruction its comment names, and that the WORDs cover
-// every vector instruction the path needs in both precisions.
+// TestNEONWords assembles kernel_arm64.s and rowwise_arm64.s and checks
+// that every WORD decodes to the instruction its comment names, and that
+// the WORDs cover every vector instruction each file needs.
 func TestNEONWords(t *testing.T) {
 	gobin := goTool(t)
-	src, err := os.ReadFile(neonFile)
-	if err != nil {
-		t.Fatal(err)
+	// The instructions each file needs as WORDs: the dense step in both
+	// precisions, the row kernels on float32 lanes.
+	needs := map[string][]string{
+		neonFile:     {"fadd.4s", "fsub.4s", "fmul.4s", "fdiv.4s", "fsqrt.4s", "fadd.2d", "fsub.2d", "fmul.2d", "fdiv.2d", "fsqrt.2d"},
+		neonRowsFile: {"fadd.4s", "fsub.4s", "fmul.4s", "fdiv.4s", "fsqrt.4s"},
 	}
-	ws, err := parseWords(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dump := parseDump(assembleNEON(t, gobin), neonFile)
-	if len(dump) == 0 {
-		t.Fatalf("objdump listed no instruction of %s", neonFile)
-	}
-	for _, b := range wordMismatches(ws, dump) {
-		t.Error(b)
-	}
-
-	// The path needs each of these, in both precisions, as WORDs.
-	seen := make(map[string]int)
-	for _, w := range ws {
-		f := strings.Fields(normInsn(w.comment))
-		arr := f[1][strings.LastIndex(f[1], ".")+1:]
-		arr = strings.TrimSuffix(arr, ",")
-		seen[f[0]+"."+arr]++
-	}
-	for _, op := range []string{"fadd", "fsub", "fmul", "fdiv", "fsqrt"} {
-		for _, arr := range []string{"4s", "2d"} {
-			if seen[op+"."+arr] == 0 {
-				t.Errorf("no WORD encodes %s on .%s lanes", op, arr)
+	for _, f := range neonFiles {
+		t.Run(f.name, func(t *testing.T) {
+			src, err := os.ReadFile(f.name)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-	}
-	t.Logf("%d WORDs checked: %v", len(ws), seen)
-
-	// The check itself must catch a wrong comment: another precision, or
-	// another destination register.
-	if len(ws) > 0 {
-		w := ws[0]
-		op, rest, _ := strings.Cut(w.comment, " V")
-		d, rest, _ := strings.Cut(rest, ".")
-		n, _ := strconv.Atoi(d)
-		for _, wrong := range []string{
-			strings.NewReplacer(".4S", ".2D", ".2D", ".4S").Replace(w.comment),
-			fmt.Sprintf("%s V%d.%s", op, (n+1)%32, rest),
-		} {
-			mut := w
-			mut.comment = wrong
-			if len(wordMismatches([]wordLine{mut}, dump)) == 0 {
-				t.Errorf("line %d: the check accepted %q for %q", w.line, wrong, w.comment)
+			ws, err := parseWords(src)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
+			dump := parseDump(assembleNEON(t, gobin, f.name), f.name)
+			if len(dump) == 0 {
+				t.Fatalf("objdump listed no instruction of %s", f.name)
+			}
+			for _, b := range wordMismatches(ws, dump) {
+				t.Error(b)
+			}
+
+			seen := make(map[string]int)
+			for _, w := range ws {
+				f := strings.Fields(normInsn(w.comment))
+				arr := f[1][strings.LastIndex(f[1], ".")+1:]
+				arr = strings.TrimSuffix(arr, ",")
+				seen[f[0]+"."+arr]++
+			}
+			for _, need := range needs[f.name] {
+				if seen[need] == 0 {
+					t.Errorf("no WORD encodes %s", need)
+				}
+			}
+			t.Logf("%d WORDs checked: %v", len(ws), seen)
+
+			// The check itself must catch a wrong comment: another
+			// precision, or another destination register.
+			if len(ws) == 0 {
+				t.Fatalf("no WORD in %s", f.name)
+			}
+			w := ws[0]
+			op, rest, _ := strings.Cut(w.comment, " V")
+			d, rest, _ := strings.Cut(rest, ".")
+			n, _ := strconv.Atoi(d)
+			for _, wrong := range []string{
+				strings.NewReplacer(".4S", ".2D", ".2D", ".4S").Replace(w.comment),
+				fmt.Sprintf("%s V%d.%s", op, (n+1)%32, rest),
+			} {
+				mut := w
+				mut.comment = wrong
+				if len(wordMismatches([]wordLine{mut}, dump)) == 0 {
+					t.Errorf("line %d: the check accepted %q for %q", w.line, wrong, w.comment)
+				}
+			}
+		})
 	}
 }
 
-// TestNEONGenerated checks that kernel_arm64.s is what its generator
-// writes, so that the table in kernel/internal/neonenc is the one place
-// the encodings come from.
+// TestNEONGenerated checks that kernel_arm64.s and rowwise_arm64.s are
+// what their generator writes, so that the table in
+// kernel/internal/neonenc is the one place the encodings come from.
 func TestNEONGenerated(t *testing.T) {
 	gobin := goTool(t)
-	want, err := os.ReadFile(neonFile)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Build and run the generator for the host, whatever this test
 	// binary was built for.
 	host := strings.Fields(string(runGo(t, gobin, nil, "env", "GOHOSTOS", "GOHOSTARCH")))
 	if len(host) != 2 {
 		t.Fatalf("go env GOHOSTOS GOHOSTARCH: %q", host)
 	}
-	got := runGo(t, gobin, []string{"GOOS=" + host[0], "GOARCH=" + host[1]}, "run", "./internal/neonenc")
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output of go run ./internal/neonenc: regenerate it with GOARCH=arm64 go generate ./kernel", neonFile)
+	for _, f := range neonFiles {
+		want, err := os.ReadFile(f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args := append([]string{"run", "./internal/neonenc"}, f.args...)
+		got := runGo(t, gobin, []string{"GOOS=" + host[0], "GOARCH=" + host[1]}, args...)
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from the output of go %s: regenerate it with GOARCH=arm64 go generate ./kernel", f.name, strings.Join(args, " "))
+		}
 	}
 }
 
@@ -235,73 +260,95 @@ func TestParseWordsRejectsBareWord(t *testing.T) {
 	}
 }
 
-// TestNEONMainLoop checks the shape of each function's main loop in the
-// assembled code: no scalar floating-point instruction, every vector
-// floating-point instruction on full registers of the function's lanes, and
-// exactly one FDIV and one FSQRT per register of elements the loop consumes.
-// It logs the loop's instructions per element.
+// TestNEONMainLoop checks the shape of the main loops in the assembled
+// code: no scalar floating-point instruction, every vector floating-point
+// instruction on full registers of the function's lanes, and the expected
+// count of each arithmetic instruction per iteration: for the dense step
+// (and its row kernel) one FDIV, FSQRT, FSUB and FMUL and two FADD and two
+// FMLA per register of elements. It logs the loops' instructions per
+// element.
 func TestNEONMainLoop(t *testing.T) {
 	gobin := goTool(t)
-	src, err := os.ReadFile(neonFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dump := parseDump(assembleNEON(t, gobin), neonFile)
-	lines := strings.Split(string(src), "\n")
+	step := regexp.MustCompile(`^subs x[0-9]+, x[0-9]+, #(0x[0-9a-f]+|[0-9]+)$`)
 	scalarFP := regexp.MustCompile(`^f[a-z]+ [hsd][0-9]+`)
-	step := regexp.MustCompile(`^subs x3, x3, #(0x[0-9a-f]+|[0-9]+)$`)
-	for _, c := range []struct {
+	type loop struct {
 		label, arr string
-		lanes      int
-	}{{"loop32", ".4s", 4}, {"loop64", ".2d", 2}} {
-		start, end := 0, 0
-		for i, l := range lines {
-			switch strings.TrimSpace(l) {
-			case c.label + ":":
-				start = i + 1
-			case "BGE " + c.label:
-				end = i + 1
-			}
+		elems      int            // elements per iteration
+		want       map[string]int // per iteration; absent ops: none
+	}
+	stepOps := func(vectors int) map[string]int {
+		return map[string]int{"fadd": 2 * vectors, "fdiv": vectors, "fsqrt": vectors, "fsub": vectors, "fmul": vectors, "fmla": 2 * vectors}
+	}
+	loops := map[string][]loop{
+		neonFile: {
+			{"loop32", ".4s", 16, stepOps(4)},
+			{"loop64", ".2d", 8, stepOps(4)},
+		},
+		neonRowsFile: {
+			// stepRows32NEON: the dense step on each row.
+			{"loope", ".4s", 16, stepOps(4)},
+			// rowwiseRows32NEON: the gradient (fmla for weight decay)
+			// and its square, then the gradient again and the update.
+			{"rloop1", ".4s", 16, map[string]int{"fmla": 8}},
+			{"rloop2", ".4s", 16, map[string]int{"fmla": 4, "fmul": 4, "fsub": 4}},
+			// sumRows32NEON: one further row of 16 columns added.
+			{"sadd16", ".4s", 16, map[string]int{"fadd": 4}},
+		},
+	}
+	for _, f := range neonFiles {
+		src, err := os.ReadFile(f.name)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if start == 0 || end <= start {
-			t.Fatalf("%s: no loop from label %s to BGE %s", neonFile, c.label, c.label)
-		}
-		var insns []string
-		for line := start + 1; line <= end; line++ {
-			for _, d := range dump[line] {
-				insns = append(insns, normInsn(d.gnu))
-			}
-		}
-		elems, count := 0, map[string]int{}
-		for _, in := range insns {
-			op, _, _ := strings.Cut(in, " ")
-			count[op]++
-			if m := step.FindStringSubmatch(in); m != nil {
-				n, err := strconv.ParseInt(m[1], 0, 64)
-				if err != nil {
-					t.Fatal(err)
+		dump := parseDump(assembleNEON(t, gobin, f.name), f.name)
+		lines := strings.Split(string(src), "\n")
+		for _, c := range loops[f.name] {
+			// The loop runs from its label to the last branch back to it.
+			back := regexp.MustCompile(`^B[A-Z]*\s+` + c.label + `$`)
+			start, end := 0, 0
+			for i, l := range lines {
+				switch {
+				case strings.TrimSpace(l) == c.label+":":
+					start = i + 1
+				case start != 0 && back.MatchString(strings.TrimSpace(l)):
+					end = i + 1
 				}
-				elems = int(n)
 			}
-			if scalarFP.MatchString(in) {
-				t.Errorf("%s: scalar instruction in the main loop: %s", c.label, in)
+			if start == 0 || end <= start {
+				t.Fatalf("%s: no loop from label %s back to it", f.name, c.label)
 			}
-			if strings.HasPrefix(op, "f") && !strings.Contains(in, c.arr) {
-				t.Errorf("%s: floating-point instruction not on %s lanes: %s", c.label, c.arr, in)
+			var insns []string
+			for line := start + 1; line <= end; line++ {
+				for _, d := range dump[line] {
+					insns = append(insns, normInsn(d.gnu))
+				}
 			}
-		}
-		if elems == 0 || elems%c.lanes != 0 {
-			t.Fatalf("%s: cannot tell the elements per iteration (subs x3 ...) from %q", c.label, insns)
-		}
-		vectors := elems / c.lanes
-		for _, op := range []string{"fdiv", "fsqrt", "fsub", "fmul"} {
-			if count[op] != vectors {
-				t.Errorf("%s: %d %s for %d registers of elements", c.label, count[op], op, vectors)
+			count := map[string]int{}
+			for _, in := range insns {
+				op, _, _ := strings.Cut(in, " ")
+				count[op]++
+				if m := step.FindStringSubmatch(in); m != nil {
+					n, err := strconv.ParseInt(m[1], 0, 64)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if int(n) != c.elems {
+						t.Errorf("%s: %s counts %d elements per iteration, want %d", c.label, in, n, c.elems)
+					}
+				}
+				if scalarFP.MatchString(in) {
+					t.Errorf("%s: scalar instruction in the main loop: %s", c.label, in)
+				}
+				if strings.HasPrefix(op, "f") && !strings.Contains(in, c.arr) {
+					t.Errorf("%s: floating-point instruction not on %s lanes: %s", c.label, c.arr, in)
+				}
 			}
+			for _, op := range []string{"fadd", "fsub", "fmul", "fdiv", "fsqrt", "fmla"} {
+				if count[op] != c.want[op] {
+					t.Errorf("%s: %d %s per iteration of %d elements, want %d", c.label, count[op], op, c.elems, c.want[op])
+				}
+			}
+			t.Logf("%s %s: %d instructions for %d elements: %.3f per element", f.name, c.label, len(insns), c.elems, float64(len(insns))/float64(c.elems))
 		}
-		if count["fmla"] != 2*vectors {
-			t.Errorf("%s: %d fmla for %d registers of elements, want 2 each", c.label, count["fmla"], vectors)
-		}
-		t.Logf("%s: %d instructions for %d elements: %.3f per element", c.label, len(insns), elems, float64(len(insns))/float64(elems))
 	}
 }

@@ -6,12 +6,15 @@
 // syntax, as a comment beside it. A test in package kernel assembles the
 // file and checks with go tool objdump that each WORD decodes to the
 // instruction its comment names, and that the file is this command's output.
+// With -rows it writes rowwise_arm64.s, the row kernels (rows.go), from the
+// same table and the same step body.
 //
 // Run it from the kernel directory, or with GOARCH=arm64 go generate
-// ./kernel from the module root (the go:generate line sits in
-// kernel_arm64.go):
+// ./kernel from the module root (the go:generate lines sit in
+// kernel_arm64.go and rowwise_arm64.go):
 //
 //	go run ./internal/neonenc -o kernel_arm64.s
+//	go run ./internal/neonenc -rows -o rowwise_arm64.s
 package main
 
 import (
@@ -119,10 +122,9 @@ func (w *gen) vreg(r int) string { return fmt.Sprintf("V%d.%s", r, w.e.goArr) }
 
 func b16(r int) string { return fmt.Sprintf("V%d.B16", r) }
 
-// vectorArith writes the step on whole registers, each instruction for
-// every group before the next instruction, so that the groups' dependency
-// chains overlap.
-func (w *gen) vectorArith(gs []group) {
+// vectorGrad writes the gradient as the step uses it, on whole registers:
+// g = grad ^ neg, then g = wdMask ? fma(wd, p, g) : g, with t as scratch.
+func (w *gen) vectorGrad(gs []group) {
 	each := func(f func(g group)) {
 		for _, g := range gs {
 			f(g)
@@ -135,6 +137,18 @@ func (w *gen) vectorArith(gs []group) {
 	each(func(g group) { w.ins(fmt.Sprintf("VFMLA %s, %s, %s", w.vreg(rWD), w.vreg(g.p), w.vreg(g.t)), "") })
 	w.note("g = wdMask ? t : g")
 	each(func(g group) { w.ins(fmt.Sprintf("VBIT %s, %s, %s", b16(rWDMask), b16(g.t), b16(g.g)), "") })
+}
+
+// vectorArith writes the step on whole registers, each instruction for
+// every group before the next instruction, so that the groups' dependency
+// chains overlap.
+func (w *gen) vectorArith(gs []group) {
+	each := func(f func(g group)) {
+		for _, g := range gs {
+			f(g)
+		}
+	}
+	w.vectorGrad(gs)
 	w.note("s = fma(g, g, s)")
 	each(func(g group) { w.ins(fmt.Sprintf("VFMLA %s, %s, %s", w.vreg(g.g), w.vreg(g.g), w.vreg(g.s)), "") })
 	w.note("t = sqrt(s + epsIn) + epsOut")
@@ -179,9 +193,6 @@ func (w *gen) regList(r, n int) string {
 func (w *gen) function() {
 	e := w.e
 	fn := "step" + e.name + "NEON"
-	const unroll = 4
-	block := unroll * e.lanes // elements per main-loop iteration
-	vbytes := 16
 	o := e.argOffset
 	w.printf("\n// func %s(param, grad, sum []%s, lr, epsIn, epsOut, wd %s, neg, wdMask %s)\n", fn, e.goType, e.goType, e.intType)
 	w.printf("TEXT ·%s(SB), NOSPLIT, $0-%d\n", fn, e.frame)
@@ -197,54 +208,70 @@ func (w *gen) function() {
 		w.ins(fmt.Sprintf("VDUP R4, %s", w.vreg(a.reg)), "")
 	}
 
+	w.stepBody(stepRegs{p: "R0", g: "R1", s: "R2", n: "R3"}, e.name)
+	w.label("done" + e.name)
+	w.ins("RET", "")
+}
+
+// stepRegs names the general registers of the step's loops: pointers to
+// the next param, grad and sum element, and the count of elements left.
+type stepRegs struct{ p, g, s, n string }
+
+// stepBody writes the element-wise step on the n elements at p, g and s,
+// 4 registers at a time, then one register at a time, then one element at
+// a time; it ends by jumping to (or falling into) label "done"+sfx, which
+// the caller writes.
+func (w *gen) stepBody(r stepRegs, sfx string) {
+	e := w.e
+	const unroll = 4
+	block := unroll * e.lanes // elements per main-loop iteration
+	vbytes := 16
 	w.printf("\n\t// %d elements (%d registers) per iteration.\n", block, unroll)
-	w.ins(fmt.Sprintf("SUBS $%d, R3", block), "R3 = elements left - block")
-	w.ins("BLT vector"+e.name, "")
-	w.label("loop" + e.name)
+	w.ins(fmt.Sprintf("SUBS $%d, %s", block, r.n), r.n+" = elements left - block")
+	w.ins("BLT vector"+sfx, "")
+	w.label("loop" + sfx)
 	gs := []group{{0, 4, 8, 12}, {1, 5, 9, 13}, {2, 6, 10, 14}, {3, 7, 11, 15}}
-	w.ins(fmt.Sprintf("VLD1 (R0), %s", w.regList(0, unroll)), "")
-	w.ins(fmt.Sprintf("VLD1.P %d(R1), %s", unroll*vbytes, w.regList(4, unroll)), "")
-	w.ins(fmt.Sprintf("VLD1 (R2), %s", w.regList(8, unroll)), "")
+	w.ins(fmt.Sprintf("VLD1 (%s), %s", r.p, w.regList(0, unroll)), "")
+	w.ins(fmt.Sprintf("VLD1.P %d(%s), %s", unroll*vbytes, r.g, w.regList(4, unroll)), "")
+	w.ins(fmt.Sprintf("VLD1 (%s), %s", r.s, w.regList(8, unroll)), "")
 	w.vectorArith(gs)
-	w.ins(fmt.Sprintf("VST1.P %s, %d(R0)", w.regList(0, unroll), unroll*vbytes), "")
-	w.ins(fmt.Sprintf("VST1.P %s, %d(R2)", w.regList(8, unroll), unroll*vbytes), "")
-	w.ins(fmt.Sprintf("SUBS $%d, R3", block), "")
-	w.ins("BGE loop"+e.name, "")
+	w.ins(fmt.Sprintf("VST1.P %s, %d(%s)", w.regList(0, unroll), unroll*vbytes, r.p), "")
+	w.ins(fmt.Sprintf("VST1.P %s, %d(%s)", w.regList(8, unroll), unroll*vbytes, r.s), "")
+	w.ins(fmt.Sprintf("SUBS $%d, %s", block, r.n), "")
+	w.ins("BGE loop"+sfx, "")
 
-	w.label("vector" + e.name)
+	w.label("vector" + sfx)
 	w.note(fmt.Sprintf("One register (%d elements) at a time.", e.lanes))
-	w.ins(fmt.Sprintf("ADDS $%d, R3", block-e.lanes), "R3 = elements left - lanes")
-	w.ins("BLT scalar"+e.name, "")
-	w.label("vloop" + e.name)
-	w.ins(fmt.Sprintf("VLD1 (R0), %s", w.regList(0, 1)), "")
-	w.ins(fmt.Sprintf("VLD1.P %d(R1), %s", vbytes, w.regList(4, 1)), "")
-	w.ins(fmt.Sprintf("VLD1 (R2), %s", w.regList(8, 1)), "")
+	w.ins(fmt.Sprintf("ADDS $%d, %s", block-e.lanes, r.n), r.n+" = elements left - lanes")
+	w.ins("BLT scalar"+sfx, "")
+	w.label("vloop" + sfx)
+	w.ins(fmt.Sprintf("VLD1 (%s), %s", r.p, w.regList(0, 1)), "")
+	w.ins(fmt.Sprintf("VLD1.P %d(%s), %s", vbytes, r.g, w.regList(4, 1)), "")
+	w.ins(fmt.Sprintf("VLD1 (%s), %s", r.s, w.regList(8, 1)), "")
 	w.vectorArith(gs[:1])
-	w.ins(fmt.Sprintf("VST1.P %s, %d(R0)", w.regList(0, 1), vbytes), "")
-	w.ins(fmt.Sprintf("VST1.P %s, %d(R2)", w.regList(8, 1), vbytes), "")
-	w.ins(fmt.Sprintf("SUBS $%d, R3", e.lanes), "")
-	w.ins("BGE vloop"+e.name, "")
+	w.ins(fmt.Sprintf("VST1.P %s, %d(%s)", w.regList(0, 1), vbytes, r.p), "")
+	w.ins(fmt.Sprintf("VST1.P %s, %d(%s)", w.regList(8, 1), vbytes, r.s), "")
+	w.ins(fmt.Sprintf("SUBS $%d, %s", e.lanes, r.n), "")
+	w.ins("BGE vloop"+sfx, "")
 
-	w.label("scalar" + e.name)
+	w.label("scalar" + sfx)
 	if e.lanes == 2 {
 		w.note("0 or 1 element left.")
 	} else {
 		w.note(fmt.Sprintf("0 to %d elements left, one at a time.", e.lanes-1))
 	}
-	w.ins(fmt.Sprintf("ADDS $%d, R3", e.lanes), "R3 = elements left")
-	w.ins("BEQ done"+e.name, "")
-	w.label("sloop" + e.name)
+	w.ins(fmt.Sprintf("ADDS $%d, %s", e.lanes, r.n), r.n+" = elements left")
+	w.ins("BEQ done"+sfx, "")
+	w.label("sloop" + sfx)
 	mov := "FMOV" + e.sfx
-	w.ins(fmt.Sprintf("%s (R0), F0", mov), "")
-	w.ins(fmt.Sprintf("%s.P %d(R1), F4", mov, e.size), "")
-	w.ins(fmt.Sprintf("%s (R2), F8", mov), "")
+	w.ins(fmt.Sprintf("%s (%s), F0", mov, r.p), "")
+	w.ins(fmt.Sprintf("%s.P %d(%s), F4", mov, e.size, r.g), "")
+	w.ins(fmt.Sprintf("%s (%s), F8", mov, r.s), "")
 	w.scalarArith(gs[0])
-	w.ins(fmt.Sprintf("%s.P F0, %d(R0)", mov, e.size), "")
-	w.ins(fmt.Sprintf("%s.P F8, %d(R2)", mov, e.size), "")
-	w.ins("SUBS $1, R3", "")
-	w.ins("BNE sloop"+e.name, "")
-	w.label("done" + e.name)
-	w.ins("RET", "")
+	w.ins(fmt.Sprintf("%s.P F0, %d(%s)", mov, e.size, r.p), "")
+	w.ins(fmt.Sprintf("%s.P F8, %d(%s)", mov, e.size, r.s), "")
+	w.ins("SUBS $1, "+r.n, "")
+	w.ins("BNE sloop"+sfx, "")
 }
 
 const header = `// Code generated by go run ./internal/neonenc; DO NOT EDIT.
@@ -281,13 +308,18 @@ const header = `// Code generated by go run ./internal/neonenc; DO NOT EDIT.
 
 func main() {
 	out := flag.String("o", "", "output file (default standard output)")
+	rows := flag.Bool("rows", false, "write rowwise_arm64.s, the row kernels, instead of kernel_arm64.s")
 	flag.Parse()
 	var all strings.Builder
-	all.WriteString(header)
-	for _, e := range elems {
-		w := &gen{e: e}
-		w.function()
-		all.WriteString(w.b.String())
+	if *rows {
+		all.WriteString(rowsFile())
+	} else {
+		all.WriteString(header)
+		for _, e := range elems {
+			w := &gen{e: e}
+			w.function()
+			all.WriteString(w.b.String())
+		}
 	}
 	if *out == "" {
 		fmt.Print(all.String())
