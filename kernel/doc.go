@@ -27,5 +27,12 @@
 // and [Step32], [Step64] and [Implementation] panic with it. The build tag
 // purego removes the assembly.
 //
+// For embedding tables (package sparse) there are row kernels too:
+// [StepRows32] steps a batch of rows of a table in one call, bit for bit
+// Step32 on each row; [RowwiseStep32] and [RowwiseStepRows32] are row-wise
+// Adagrad, one accumulator per row, with a fixed order of summation so
+// that every path gives the same bits; [SumRows32] sums the gradient rows
+// of duplicate indices in order.
+//
 // The kernels keep no state and do not allocate.
 package kernel
