@@ -40,9 +40,10 @@
 // calling goroutine meanwhile. The update is element
 // by element, so the results are the same bits for any number of workers.
 // Workers default to GOMAXPROCS ([Adagrad.SetWorkers] changes it). They are
-// started by the first Step that needs them and stopped by [Adagrad.Close]
-// or, failing that, when the optimizer is garbage collected. After the first
-// Step, Step does not allocate.
+// started by the first Step that needs them; between steps they keep
+// looking for the next one for up to 200 µs before they park, and they are
+// stopped by [Adagrad.Close] or, failing that, when the optimizer is
+// garbage collected. After the first Step, Step does not allocate.
 //
 // # Checkpoints
 //

@@ -31,9 +31,13 @@
 // kernel.SumRows32; then the rows are updated in chunks by the batched row
 // kernels (kernel.StepRows32 or kernel.RowwiseStepRows32), which prefetch
 // rows ahead. With more than one worker (GOMAXPROCS by default, see
-// [Table.SetWorkers]) the calling goroutine and helpers take parts, then
-// chunks, in turn. Rows are independent, so the results are the same bits
-// whatever the number of workers.
+// [Table.SetWorkers]) the calling goroutine and the table's worker
+// goroutines take parts, then chunks, in turn. Rows are independent, so the
+// results are the same bits whatever the number of workers. The workers are
+// started by the first parallel step; between steps they keep looking for
+// the next one for up to 200 µs before they park, since waking a parked
+// goroutine costs a good part of a step. [Table.Close] stops them, and so
+// does garbage collection of the table.
 //
 // Around the step a training loop needs the forward lookup ([Table.Lookup])
 // and pooled bags like torch.nn.EmbeddingBag ([Table.Bag], with
