@@ -68,6 +68,16 @@ GLOBL rowoffs<>(SB), RODATA|NOPTR, $32
 	IMULQ   R10, BX \
 	ADDQ    R12, BX
 
+// GRADPF sets R14 to the gradient row of row SI of the list (for the
+// prefetches).
+#define GRADPF \
+	MOVQ SI, R14 \
+	TESTQ R13, R13 \
+	JZ 2(PC) \
+	MOVLQSX (R13)(SI*4), R14 \
+	IMULQ R10, R14 \
+	ADDQ R12, R14
+
 // MASK sets Y8 to the lanes below the count of elements in SI.
 #define MASK \
 	MOVQ         SI, X8 \
@@ -126,10 +136,11 @@ erow:
 	CMPQ AX, DX
 	JAE  edone
 
-	// Prefetch the table and sum rows PF rows ahead.
+	// Prefetch the table, sum and gradient rows PF rows ahead.
 	LEAQ PF(AX), SI
 	CMPQ SI, DX
 	JAE  enopf
+	GRADPF
 	MOVLQSX (R11)(SI*4), SI
 	IMULQ R10, SI
 	LEAQ  (R8)(SI*1), DI
@@ -139,11 +150,13 @@ erow:
 epf:
 	PREFETCHT0 (DI)(CX*1)
 	PREFETCHT0 (SI)(CX*1)
+	PREFETCHT0 (R14)(CX*1)
 	ADDQ $64, CX
 	CMPQ CX, R10
 	JB   epf
 	PREFETCHT0 -1(DI)(R10*1)
 	PREFETCHT0 -1(SI)(R10*1)
+	PREFETCHT0 -1(R14)(R10*1)
 
 enopf:
 	ROWPTRS
@@ -224,10 +237,12 @@ rrow:
 	CMPQ AX, DX
 	JAE  rdone
 
-	// Prefetch the table row and the accumulator PF rows ahead.
+	// Prefetch the table row, the accumulator and the gradient row PF
+	// rows ahead.
 	LEAQ PF(AX), SI
 	CMPQ SI, DX
 	JAE  rnopf
+	GRADPF
 	MOVLQSX (R11)(SI*4), SI
 	PREFETCHT0 (R9)(SI*4)
 	IMULQ R10, SI
@@ -236,10 +251,12 @@ rrow:
 
 rpf:
 	PREFETCHT0 (SI)(CX*1)
+	PREFETCHT0 (R14)(CX*1)
 	ADDQ $64, CX
 	CMPQ CX, R10
 	JB   rpf
 	PREFETCHT0 -1(SI)(R10*1)
+	PREFETCHT0 -1(R14)(R10*1)
 
 rnopf:
 	ROWPTRS

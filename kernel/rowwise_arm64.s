@@ -84,6 +84,21 @@ pfse:
 	SUB $1, R13
 	ADD R13, R14                             // R14 = the row's last byte
 	PRFM (R14), PLDL1KEEP                    // its line, when the row is not aligned
+	ADD $8, R7, R14
+	CBZ R6, 2(PC)
+	MOVW (R6)(R14<<2), R14                   // its gradient row
+	MUL R2, R14, R14
+	ADD R5, R14
+	MOVD R2, R13
+
+pfge:
+	PRFM (R14), PLDL1KEEP
+	ADD $64, R14
+	SUBS $64, R13
+	BGT pfge
+	SUB $1, R13
+	ADD R13, R14                             // R14 = the row's last byte
+	PRFM (R14), PLDL1KEEP                    // its line, when the row is not aligned
 
 nopfe:
 	MOVW (R3)(R7<<2), R9                     // r = rows[i]
@@ -277,6 +292,21 @@ pftr:
 	SUB $1, R13
 	ADD R13, R15                             // R15 = the row's last byte
 	PRFM (R15), PLDL1KEEP                    // its line, when the row is not aligned
+	ADD $8, R7, R14
+	CBZ R6, 2(PC)
+	MOVW (R6)(R14<<2), R14                   // its gradient row
+	MUL R2, R14, R14
+	ADD R5, R14
+	MOVD R2, R13
+
+pfgr:
+	PRFM (R14), PLDL1KEEP
+	ADD $64, R14
+	SUBS $64, R13
+	BGT pfgr
+	SUB $1, R13
+	ADD R13, R14                             // R14 = the row's last byte
+	PRFM (R14), PLDL1KEEP                    // its line, when the row is not aligned
 
 nopfr:
 	MOVW (R3)(R7<<2), R9                     // r = rows[i]

@@ -102,7 +102,7 @@ func (w *gen) rowPointers(perElement bool) {
 }
 
 // prefetchAheadRow writes the prefetch of the table row (and sum row, or h)
-// of rows[i+prefetchAhead], when there is one.
+// of rows[i+prefetchAhead], and of its gradient row, when there is one.
 func (w *gen) prefetchAheadRow(perElement bool, sfx string) {
 	w.note(fmt.Sprintf("Prefetch the row %d rows ahead.", prefetchAhead))
 	w.ins(fmt.Sprintf("ADD $%d, R7, R14", prefetchAhead), "")
@@ -122,6 +122,12 @@ func (w *gen) prefetchAheadRow(perElement bool, sfx string) {
 		w.ins("ADD R0, R15", "")
 		w.prefetchRow("R15", "R2", "R13", "pft"+sfx)
 	}
+	w.ins(fmt.Sprintf("ADD $%d, R7, R14", prefetchAhead), "")
+	w.ins("CBZ R6, 2(PC)", "")
+	w.ins("MOVW (R6)(R14<<2), R14", "its gradient row")
+	w.ins("MUL R2, R14, R14", "")
+	w.ins("ADD R5, R14", "")
+	w.prefetchRow("R14", "R2", "R13", "pfg"+sfx)
 	w.label("nopf" + sfx)
 }
 
