@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/adagrad-go/adagrad/kernel"
 )
@@ -102,6 +103,60 @@ func BenchmarkStep(b *testing.B) {
 	}
 }
 
+// BenchmarkWorkers measures one and two workers in the same run: blocks
+// of 8 steps with one worker and 8 with two, in turn, on one table, so that
+// both see the same machine (on a shared machine the memory bandwidth a
+// thread gets changes from minute to minute). It reports both rates and
+// their ratio.
+//
+//	go test ./sparse -run '^$' -bench Workers -benchtime 400x -count 5
+func BenchmarkWorkers(b *testing.B) {
+	for _, s := range benchShapes {
+		idx, grads := benchBatches(s.rows, s.dim, 8)
+		for _, rowwise := range []bool{false, true} {
+			mode := "elementwise"
+			if rowwise {
+				mode = "rowwise"
+			}
+			var tab *Table
+			b.Run(fmt.Sprintf("rows=%d/dim=%d/%s", s.rows, s.dim, mode), func(b *testing.B) {
+				if tab == nil {
+					tab = benchTable(b, s, rowwise)
+				}
+				for _, w := range []int{1, 2} { // warm up
+					tab.SetWorkers(w)
+					for k := range idx {
+						tab.Step(idx[k], grads[k])
+					}
+				}
+				var took [2]time.Duration
+				var steps [2]int
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					w := i / 8 % 2
+					tab.SetWorkers(w + 1)
+					k := i % len(idx)
+					start := time.Now()
+					tab.Step(idx[k], grads[k])
+					took[w] += time.Since(start)
+					steps[w]++
+				}
+				rate := func(w int) float64 {
+					return float64(steps[w]) * benchBatch / took[w].Seconds() / 1e6
+				}
+				b.ReportMetric(rate(0), "Mrows/s-1w")
+				b.ReportMetric(rate(1), "Mrows/s-2w")
+				b.ReportMetric(rate(1)/rate(0), "ratio")
+				b.ReportMetric(0, "ns/op")
+			})
+			if tab != nil {
+				tab.Close()
+				tab = nil
+			}
+		}
+	}
+}
+
 // BenchmarkRowCalls compares, on a table that fits in cache (10K x 64),
 // one kernel.Step32 call per row against one kernel.StepRows32 call for
 // the whole batch of distinct rows: the cost of a call per row.
@@ -152,10 +207,14 @@ func BenchmarkCoalesce(b *testing.B) {
 		idx, grads := benchBatches(s.rows, s.dim, 1)
 		b.Run(fmt.Sprintf("rows=%d/dim=%d", s.rows, s.dim), func(b *testing.B) {
 			sc := &scratch{}
-			coalesce(sc, idx[0], grads[0], s.dim, 0, 1)
+			run := func() {
+				sc.batch = appendKeys(sc.batch[:0], idx[0], 0)
+				sc.coalesce(grads[0], s.dim, rowBits(s.rows))
+			}
+			run()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				coalesce(sc, idx[0], grads[0], s.dim, 0, 1)
+				run()
 			}
 			b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/benchBatch, "ns/index")
 			b.ReportMetric(0, "ns/op")

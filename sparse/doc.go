@@ -24,20 +24,23 @@
 // from 1, one per successful call, empty batches included) is
 // lr/(1+(t-1)*lr_decay), computed in float64, as in PyTorch.
 //
-// How a step runs: the indices are checked; then each distinct row is
-// found in a hash table (in parts, part p owning the rows that hash to
-// it); a row seen once keeps its gradient row where it is, the gradient
-// rows of a row seen more often are summed in order by
-// kernel.SumRows32; then the rows are updated in chunks by the batched row
-// kernels (kernel.StepRows32 or kernel.RowwiseStepRows32), which prefetch
-// rows ahead. With more than one worker (GOMAXPROCS by default, see
-// [Table.SetWorkers]) the calling goroutine and the table's worker
-// goroutines take parts, then chunks, in turn. Rows are independent, so the
-// results are the same bits whatever the number of workers. The workers are
-// started by the first parallel step; between steps they keep looking for
-// the next one for up to 200 µs before they park, since waking a parked
-// goroutine costs a good part of a step. [Table.Close] stops them, and so
-// does garbage collection of the table.
+// How a step runs: the indices are checked; then the duplicates are
+// found by sorting (row, position) pairs by row with a radix sort, which
+// keeps the positions of a row in order; a row seen once keeps its
+// gradient row where it is, the gradient rows of a row seen more often are
+// summed in order by kernel.SumRows32; then the rows are updated by the
+// batched row kernels (kernel.StepRows32 or kernel.RowwiseStepRows32),
+// which prefetch rows ahead, the rows seen once in order of position so
+// that the gradient is read in order. With more than one worker
+// (GOMAXPROCS by default, see [Table.SetWorkers]) the batch is first cut
+// into parts by a hash of the row, each part is then coalesced and updated
+// on its own, and the calling goroutine and the table's worker goroutines
+// take slices of the batch to cut, then parts, in turn. Rows are
+// independent, so the results are the same bits whatever the number of
+// workers. The workers are started by the first parallel step; between
+// steps they keep looking for the next one for up to 200 µs before they
+// park, since waking a parked goroutine costs a good part of a step.
+// [Table.Close] stops them, and so does garbage collection of the table.
 //
 // Around the step a training loop needs the forward lookup ([Table.Lookup])
 // and pooled bags like torch.nn.EmbeddingBag ([Table.Bag], with

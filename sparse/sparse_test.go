@@ -1,11 +1,13 @@
 package sparse
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -291,11 +293,11 @@ func TestTouchedRowsOnly(t *testing.T) {
 func TestWorkersSameBits(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, rowwise := range []bool{false, true} {
-		for _, dim := range []int{7, 64} {
+		for _, shape := range []struct{ rows, dim int }{{5000, 7}, {5000, 64}, {5_000_000, 2}} {
+			rows, dim := shape.rows, shape.dim
 			o := Defaults()
 			o.RowWise = rowwise
 			o.WeightDecay = 0.01
-			const rows = 5000
 			idx, grads := batch(r, rows, dim, 9000, 0.01)
 			idx2, grads2 := batch(r, rows, dim, 3000, 0)
 			var ref *Table
@@ -602,14 +604,25 @@ func TestZeroAllocations(t *testing.T) {
 		o := Defaults()
 		o.RowWise = rowwise
 		tab := randomTable(t, rand.New(rand.NewPCG(1, 3)), 1000, 32, o)
+		idx, grads := batch(rand.New(rand.NewPCG(2, 3)), 1000, 32, 1600, 0)
+		for _, nw := range []int{1, 2, 3} {
+			tab.SetWorkers(nw)
+			idx32 := make([]int32, len(idx))
+			for i, x := range idx {
+				idx32[i] = int32(x)
+			}
+			if err := tab.Step(idx, grads); err != nil { // warm up the scratch memory
+				t.Fatal(err)
+			}
+			if n := testing.AllocsPerRun(20, func() { tab.Step(idx, grads) }); n != 0 {
+				t.Errorf("rowwise=%v, %d workers: Step: %v allocations per call", rowwise, nw, n)
+			}
+			if n := testing.AllocsPerRun(20, func() { tab.StepInt32(idx32, grads) }); n != 0 {
+				t.Errorf("rowwise=%v, %d workers: StepInt32: %v allocations per call", rowwise, nw, n)
+			}
+		}
+		tab.Close()
 		tab.SetWorkers(1)
-		idx, grads := batch(rand.New(rand.NewPCG(2, 3)), 1000, 32, 800, 0)
-		if err := tab.Step(idx, grads); err != nil { // warm up the scratch memory
-			t.Fatal(err)
-		}
-		if n := testing.AllocsPerRun(20, func() { tab.Step(idx, grads) }); n != 0 {
-			t.Errorf("rowwise=%v: Step: %v allocations per call", rowwise, n)
-		}
 		dst := make([]float32, len(idx)*32)
 		if n := testing.AllocsPerRun(20, func() { tab.Lookup(dst, idx) }); n != 0 {
 			t.Errorf("Lookup: %v allocations per call", n)
@@ -668,4 +681,59 @@ func TestWorkersLifecycle(t *testing.T) {
 	runningAt(t, 2, "after a step following Close")
 	tab = nil
 	runningAt(t, 0, "once the table is collected")
+}
+
+// TestSortKeys: the radix sort orders keys by row and keeps the order of
+// equal rows, for every width of row numbers, against a stable sort.
+func TestSortKeys(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	var s scratch
+	for bits := 0; bits <= 31; bits++ {
+		for _, n := range []int{1, 2, 100, 5000} {
+			s.keys = s.keys[:0]
+			for i := range n {
+				row := uint32(0)
+				if bits > 0 {
+					row = uint32(r.Uint64()) >> (32 - bits)
+					if r.IntN(4) == 0 && i > 0 { // a duplicate
+						row = uint32(s.keys[r.IntN(i)] >> 32)
+					}
+				}
+				s.keys = append(s.keys, key(row, i))
+			}
+			want := slices.Clone(s.keys)
+			slices.SortStableFunc(want, func(a, b uint64) int { return cmp.Compare(a>>32, b>>32) })
+			s.sortKeys(bits)
+			if !slices.Equal(s.keys, want) {
+				t.Fatalf("%d bits, %d keys: not sorted stably by row", bits, n)
+			}
+		}
+	}
+}
+
+// TestEmptyParts: a large batch whose rows all fall in one part of a
+// parallel step (a single row, repeated) leaves the other parts empty.
+func TestEmptyParts(t *testing.T) {
+	for _, nw := range []int{1, 2, 3, 8} {
+		tab, err := New(100, 4, Defaults())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tab.SetWorkers(nw)
+		idx := make([]int64, 5000)
+		grads := make([]float32, 5000*4)
+		for i := range idx {
+			idx[i] = 42
+			grads[i*4] = 1
+		}
+		if err := tab.Step(idx, grads); err != nil {
+			t.Fatal(err)
+		}
+		// The gradient sums to 5000; the first step of Adagrad moves each
+		// element with a nonzero gradient by lr.
+		if got := tab.Row(42)[0]; got != -0.01 {
+			t.Errorf("%d workers: row 42 is %v, want -0.01", nw, got)
+		}
+		tab.Close()
+	}
 }

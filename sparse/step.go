@@ -3,7 +3,9 @@ package sparse
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"runtime"
+	"slices"
 	"sync/atomic"
 
 	"github.com/adagrad-go/adagrad/kernel"
@@ -70,103 +72,101 @@ func step[I index](t *Table, indices []I, grads []float32) error {
 		t.scratch = append(t.scratch, &scratch{})
 	}
 	if nw == 1 {
-		work(t, t.scratch[0], indices, grads, o, 0, 1)
+		s := t.scratch[0]
+		s.batch = appendKeys(s.batch[:0], indices, 0)
+		t.coalesceAndUpdate(s, grads, o)
 		return nil
 	}
 	parallel(t, indices, grads, o, nw)
 	return nil
 }
 
-// parallel sums duplicates in nw parts, part p owning the rows that hash
-// to it, then updates the rows in chunks, on the table's worker pool: the
-// calling goroutine and the workers take parts, then chunks, in turn, and
-// the caller waits only for the work a worker has taken, so that a worker
-// slow to start (its core busy with other programs) leaves its share to the
-// others instead of holding up the step. The waits spin (yielding to the
-// scheduler): parking a goroutine and waking it costs tens of
-// microseconds, on virtual machines more, which is a good part of a step;
-// for the same reason the pool's workers spin for a while between steps.
+// parallel steps the rows in nw parts, part p owning the rows that hash to
+// it, on the table's worker pool. First the batch is split: slice k of the
+// indices (the k-th nw-th of the batch) is sorted into its parts by
+// scratch k. Then part p gathers its keys from every slice, in order, and
+// is coalesced and updated by scratch p. The calling goroutine and the
+// workers take slices, then parts, in turn, so that a worker slow to start
+// (its core busy with other programs) leaves its share to the others
+// instead of holding up the step. The wait between the two phases spins
+// (yielding to the scheduler): parking a goroutine and waking it costs
+// tens of microseconds, on virtual machines more, which is a good part of
+// a step; for the same reason the pool's workers spin for a while between
+// steps.
 func parallel[I index](t *Table, indices []I, grads []float32, o kernel.Options, nw int) {
-	var nextPart, partsDone, nextChunk, chunksDone atomic.Int64
-	var ready atomic.Bool
-	var chunks []chunk
-	doParts := func() {
-		for {
-			p := nextPart.Add(1) - 1
-			if p >= int64(nw) {
-				return
-			}
-			coalesce(t.scratch[p], indices, grads, t.dim, int(p), nw)
-			partsDone.Add(1)
-		}
+	if t.job == nil {
+		t.job = &job{t: t}
+		t.job.run = t.job.do
 	}
-	doChunks := func() {
-		for {
-			c := nextChunk.Add(1) - 1
-			if c >= int64(len(chunks)) {
-				return
-			}
-			t.update(chunks[c], grads, o)
-			chunksDone.Add(1)
-		}
+	j := t.job
+	switch x := any(indices).(type) {
+	case []int64:
+		j.idx64 = x
+	case []int32:
+		j.idx32 = x
 	}
-	t.workerPool().Run(func(w int) {
-		doParts()
-		if w != 0 {
-			for !ready.Load() {
-				runtime.Gosched()
-			}
-			doChunks()
+	j.n, j.grads, j.o, j.nw = len(indices), grads, o, nw
+	j.nextSlice.Store(0)
+	j.slicesDone.Store(0)
+	j.nextPart.Store(0)
+	t.workerPool().Run(j.run)
+	j.idx64, j.idx32, j.grads = nil, nil, nil // keep no reference to the caller's memory
+}
+
+// job is a parallel step, kept by the table so that a step allocates
+// nothing.
+type job struct {
+	t     *Table
+	idx64 []int64 // the indices: one of the two
+	idx32 []int32
+	n     int // how many
+	grads []float32
+	o     kernel.Options
+	nw    int
+
+	nextSlice, slicesDone, nextPart atomic.Int64
+
+	run func(int) // do, as a func value made once
+}
+
+// do is the work of goroutine w (any of them) in a parallel step.
+func (j *job) do(int) {
+	t, n, nw := j.t, j.n, j.nw
+	for {
+		k := int(j.nextSlice.Add(1) - 1)
+		if k >= nw {
+			break
+		}
+		lo, hi := k*n/nw, (k+1)*n/nw
+		if j.idx64 != nil {
+			split(t.scratch[k], j.idx64[lo:hi], lo, nw)
+		} else {
+			split(t.scratch[k], j.idx32[lo:hi], lo, nw)
+		}
+		j.slicesDone.Add(1)
+	}
+	for j.slicesDone.Load() < int64(nw) {
+		runtime.Gosched()
+	}
+	for {
+		p := int(j.nextPart.Add(1) - 1)
+		if p >= nw {
 			return
 		}
-		for partsDone.Load() < int64(nw) {
-			runtime.Gosched()
+		s := t.scratch[p]
+		s.batch = s.batch[:0]
+		for _, from := range t.scratch[:nw] {
+			s.batch = append(s.batch, from.parts[from.bounds[p]:from.bounds[p+1]]...)
 		}
-		for p, s := range t.scratch[:nw] {
-			for lo := 0; lo < len(s.rows1); lo += chunkRows {
-				chunks = append(chunks, chunk{w: int32(p), lo: int32(lo), hi: int32(min(lo+chunkRows, len(s.rows1)))})
-			}
-			for lo := 0; lo < len(s.rowsN); lo += chunkRows {
-				chunks = append(chunks, chunk{w: int32(p), dup: true, lo: int32(lo), hi: int32(min(lo+chunkRows, len(s.rowsN)))})
-			}
-		}
-		ready.Store(true)
-		doChunks()
-		for chunksDone.Load() < int64(len(chunks)) {
-			runtime.Gosched()
-		}
-	})
-}
-
-// chunkRows is how many rows a goroutine takes at a time.
-const chunkRows = 512
-
-// chunk is rows [lo, hi) of part w's rows seen once (or, when dup, of its
-// rows seen more often).
-type chunk struct {
-	w, lo, hi int32
-	dup       bool
-}
-
-// update steps the rows of one chunk.
-func (t *Table) update(c chunk, grads []float32, o kernel.Options) {
-	s := t.scratch[c.w]
-	f := kernel.StepRows32
-	if t.opts.RowWise {
-		f = kernel.RowwiseStepRows32
-	}
-	if c.dup {
-		f(t.weights, t.state, t.dim, s.rowsN[c.lo:c.hi], s.buf[int(c.lo)*t.dim:int(c.hi)*t.dim], nil, o)
-	} else {
-		f(t.weights, t.state, t.dim, s.rows1[c.lo:c.hi], grads, s.grow1[c.lo:c.hi], o)
+		t.coalesceAndUpdate(s, j.grads, j.o)
 	}
 }
 
-// work sums the duplicates of the rows of worker w's share and steps
-// them: rows seen once with their gradient row in grads, rows seen more
-// often with their sum.
-func work[I index](t *Table, s *scratch, indices []I, grads []float32, o kernel.Options, w, nw int) {
-	coalesce(s, indices, grads, t.dim, w, nw)
+// coalesceAndUpdate sums the duplicates among s.keys and steps their rows:
+// rows seen once with their gradient row in grads, rows seen more often
+// with their sum.
+func (t *Table) coalesceAndUpdate(s *scratch, grads []float32, o kernel.Options) {
+	s.coalesce(grads, t.dim, rowBits(t.rows))
 	f := kernel.StepRows32
 	if t.opts.RowWise {
 		f = kernel.RowwiseStepRows32
@@ -179,25 +179,37 @@ func work[I index](t *Table, s *scratch, indices []I, grads []float32, o kernel.
 	}
 }
 
-// part returns the worker (of nw) that owns row r.
+// part returns the part (of nw) that owns row r.
 func part(r uint32, nw int) int {
 	return int(uint64(r*0x85EBCA77) * uint64(nw) >> 32)
 }
 
+// rowBits returns how many bits row numbers of a table of rows rows take.
+func rowBits(rows int) int { return bits.Len32(uint32(rows - 1)) }
+
+// A key is one index of a batch: its row in the high 32 bits, its
+// position in the batch in the low 32.
+func key(row uint32, pos int) uint64 { return uint64(row)<<32 | uint64(uint32(pos)) }
+
+// appendKeys appends the keys of indices, whose positions start at base.
+func appendKeys[I index](dst []uint64, indices []I, base int) []uint64 {
+	dst = slices.Grow(dst, len(indices))
+	for i, x := range indices {
+		dst = append(dst, key(uint32(x), base+i))
+	}
+	return dst
+}
+
 // scratch is one worker's memory, kept between steps.
 type scratch struct {
-	// An open-addressing hash table (linear probing) from row to its
-	// place in urows. An entry of another generation is empty, so that a
-	// new step empties the table by incrementing gen.
-	ent   []entry
-	shift uint32
-	gen   uint32
+	parts  []uint64 // a slice of the batch's keys, by part, in order within each
+	bounds []int    // part p is parts[bounds[p]:bounds[p+1]]
+	next   []int    // where split puts the next key of each part
 
-	urows  []int32 // distinct rows, in order of first occurrence
-	ufirst []int32 // where each first occurs in the batch
-	ucount []int32 // how often each occurs
-
-	pairs, pairSlot []int32 // later occurrences: position in the batch, place in urows
+	batch     []uint64 // the keys to coalesce, in order of position
+	keys, tmp []uint64 // (row, place in batch) pairs, and room to sort them
+	count     [maxPasses][1 << maxDigit]int32
+	once      []bool // by place in batch: whether the row occurs only once
 
 	rows1, grow1 []int32   // rows that occur once, and their gradient rows
 	rowsN        []int32   // rows that occur more often; their sums are buf's rows
@@ -205,110 +217,119 @@ type scratch struct {
 	buf          []float32 // summed gradients
 }
 
-// entry is a slot of the hash table: row -> slot, alive when gen is the
-// scratch's generation. One entry is one memory access.
-type entry struct {
-	gen, row uint32
-	slot     int32
+// split puts the keys of indices (positions from base) into s.parts, by
+// part of nw, keeping their order within each part.
+func split[I index](s *scratch, indices []I, base, nw int) {
+	s.bounds = slices.Grow(s.bounds[:0], nw+1)[:nw+1]
+	clear(s.bounds)
+	for _, x := range indices {
+		s.bounds[part(uint32(x), nw)+1]++
+	}
+	for p := 1; p <= nw; p++ {
+		s.bounds[p] += s.bounds[p-1]
+	}
+	s.parts = slices.Grow(s.parts[:0], len(indices))[:len(indices)]
+	next := slices.Grow(s.next[:0], nw)[:nw]
+	copy(next, s.bounds)
+	for i, x := range indices {
+		p := part(uint32(x), nw)
+		s.parts[next[p]] = key(uint32(x), base+i)
+		next[p]++
+	}
+	s.next = next
 }
 
-// reset empties the lists and the hash table, sized for about n rows.
-func (s *scratch) reset(n int) {
-	s.urows, s.ufirst, s.ucount = s.urows[:0], s.ufirst[:0], s.ucount[:0]
-	s.pairs, s.pairSlot = s.pairs[:0], s.pairSlot[:0]
-	s.rows1, s.grow1, s.rowsN = s.rows1[:0], s.grow1[:0], s.rowsN[:0]
-	s.list, s.ends = s.list[:0], s.ends[:0]
-	want := 64
-	for want < 2*n {
-		want *= 2
-	}
-	if len(s.ent) < want {
-		s.resize(want)
+// Keys are sorted by row with a least-significant-digit radix sort of
+// passes of at most maxDigit bits: stable, so that the positions of a row
+// stay in order.
+const (
+	maxDigit  = 11
+	maxPasses = (32 + maxDigit - 1) / maxDigit
+)
+
+// sortKeys sorts s.keys by row (the low rowBits bits of the high half),
+// stably, leaving the result in s.keys.
+func (s *scratch) sortKeys(rowBits int) {
+	if rowBits == 0 || len(s.keys) < 2 {
 		return
 	}
-	s.gen++
-	if s.gen == 0 { // wrapped: entries of generation 0 would look alive
-		clear(s.ent)
-		s.gen = 1
+	passes := (rowBits + maxDigit - 1) / maxDigit
+	width := uint((rowBits + passes - 1) / passes)
+	mask := uint32(1)<<width - 1
+	count := s.count[:passes]
+	for p := range count {
+		clear(count[p][:mask+1])
+	}
+	for _, k := range s.keys {
+		r := uint32(k >> 32)
+		for p := range count {
+			count[p][r>>(uint(p)*width)&mask]++
+		}
+	}
+	n := int32(len(s.keys))
+	s.tmp = slices.Grow(s.tmp[:0], len(s.keys))[:len(s.keys)]
+	for p := range count {
+		c := &count[p]
+		shift := uint(p)*width + 32
+		if c[uint32(s.keys[0]>>shift)&mask] == n {
+			continue // every key has the same digit
+		}
+		// Counts to the place of each digit's first key.
+		var at int32
+		for d := range c[:mask+1] {
+			c[d], at = at, at+c[d]
+		}
+		dst := s.tmp
+		for _, k := range s.keys {
+			d := uint32(k>>shift) & mask
+			dst[c[d]] = k
+			c[d]++
+		}
+		s.keys, s.tmp = s.tmp, s.keys
 	}
 }
 
-// resize makes the hash table hold size entries (a power of two) and puts
-// the rows of urows back in.
-func (s *scratch) resize(size int) {
-	s.ent = make([]entry, size)
-	s.gen = 1
-	s.shift = 32
-	for 1<<(32-s.shift) < size {
-		s.shift--
+// coalesce fills s's lists for the keys in s.batch, which are in order
+// of position: the rows that occur once, with their gradient rows in
+// grads, in order of position, so that the gradient rows are read in
+// order; and the rows that occur more often, with their gradients summed
+// into buf in order of occurrence: ((g1 + g2) + g3) + ... in float32
+// (kernel.SumRows32). The duplicates are found by sorting (row, place in
+// s.batch) pairs by row.
+func (s *scratch) coalesce(grads []float32, dim, rowBits int) {
+	batch := s.batch
+	s.keys = slices.Grow(s.keys[:0], len(batch))[:len(batch)]
+	for j, k := range batch {
+		s.keys[j] = k&^(1<<32-1) | uint64(j)
 	}
-	mask := uint32(size - 1)
-	for k, r := range s.urows {
-		h := (uint32(r) * 0x9E3779B1) >> s.shift
-		for s.ent[h].gen == s.gen {
-			h = (h + 1) & mask
+	s.sortKeys(rowBits)
+	s.once = slices.Grow(s.once[:0], len(batch))[:len(batch)]
+	s.rows1, s.grow1, s.rowsN = s.rows1[:0], s.grow1[:0], s.rowsN[:0]
+	s.list, s.ends = s.list[:0], s.ends[:0]
+	keys := s.keys
+	for i := 0; i < len(keys); {
+		r := int32(keys[i] >> 32)
+		j := i + 1
+		for j < len(keys) && int32(keys[j]>>32) == r {
+			j++
 		}
-		s.ent[h] = entry{gen: s.gen, row: uint32(r), slot: int32(k)}
-	}
-}
-
-// coalesce fills s's lists for the rows of indices that worker w of nw
-// owns: the rows that occur once, with their gradient rows in grads, and
-// the rows that occur more often, with their gradients summed into buf in
-// order of occurrence: ((g1 + g2) + g3) + ... in float32
-// (kernel.SumRows32).
-func coalesce[I index](s *scratch, indices []I, grads []float32, dim, w, nw int) {
-	s.reset(len(indices)/nw + 1)
-	mask := uint32(len(s.ent) - 1)
-	for i, x := range indices {
-		r := uint32(x)
-		if nw > 1 && part(r, nw) != w {
-			continue
-		}
-		h := (r * 0x9E3779B1) >> s.shift
-		for {
-			e := &s.ent[h]
-			if e.gen != s.gen { // empty: the row's first occurrence
-				*e = entry{gen: s.gen, row: r, slot: int32(len(s.urows))}
-				s.urows = append(s.urows, int32(r))
-				s.ufirst = append(s.ufirst, int32(i))
-				s.ucount = append(s.ucount, 1)
-				if 2*len(s.urows) > len(s.ent) {
-					s.resize(2 * len(s.ent))
-					mask = uint32(len(s.ent) - 1)
-				}
-				break
+		if j == i+1 {
+			s.once[uint32(keys[i])] = true
+		} else {
+			s.rowsN = append(s.rowsN, r)
+			for _, k := range keys[i:j] {
+				s.once[uint32(k)] = false
+				s.list = append(s.list, int32(batch[uint32(k)]))
 			}
-			if e.row == r {
-				s.ucount[e.slot]++
-				s.pairs = append(s.pairs, int32(i))
-				s.pairSlot = append(s.pairSlot, e.slot)
-				break
-			}
-			h = (h + 1) & mask
+			s.ends = append(s.ends, int32(len(s.list)))
 		}
+		i = j
 	}
-	// Rows seen once keep their gradient row where it is. Rows seen more
-	// often get a group in list: their first occurrence, then room for
-	// the others, which ucount now points at.
-	for k, c := range s.ucount {
-		if c == 1 {
-			s.rows1 = append(s.rows1, s.urows[k])
-			s.grow1 = append(s.grow1, s.ufirst[k])
-			continue
+	for j, k := range batch {
+		if s.once[j] {
+			s.rows1 = append(s.rows1, int32(k>>32))
+			s.grow1 = append(s.grow1, int32(k))
 		}
-		s.rowsN = append(s.rowsN, s.urows[k])
-		s.ucount[k] = int32(len(s.list) + 1)
-		s.list = append(s.list, s.ufirst[k])
-		for q := int32(1); q < c; q++ {
-			s.list = append(s.list, 0)
-		}
-		s.ends = append(s.ends, int32(len(s.list)))
-	}
-	for m, i := range s.pairs {
-		k := s.pairSlot[m]
-		s.list[s.ucount[k]] = i
-		s.ucount[k]++
 	}
 	if len(s.rowsN) == 0 {
 		return

@@ -49,6 +49,7 @@ type Table struct {
 	steps     int64
 	workers   int        // 0: GOMAXPROCS
 	scratch   []*scratch // one per part of a parallel step
+	job       *job       // the parallel step's work
 	pool      *workers.Pool
 	cleanup   runtime.Cleanup
 }
