@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/adagrad-go/adagrad/internal/workers"
 	"github.com/adagrad-go/adagrad/kernel"
 )
 
@@ -107,46 +108,87 @@ func BenchmarkStep(b *testing.B) {
 // of 8 steps with one worker and 8 with two, in turn, on one table, so that
 // both see the same machine (on a shared machine the memory bandwidth a
 // thread gets changes from minute to minute). It reports both rates and
-// their ratio.
+// their ratio. For reference it also times, in the same turns, the row
+// updates alone: the batch's distinct rows, each with the gradient row of
+// its first occurrence, cut into the same two parts, updated by
+// kernel.StepRows32 (or RowwiseStepRows32) from one goroutine and from
+// two: upd-ratio is what two threads give the row kernel on this machine
+// at that moment, without the coalescing (its rates count the batch's
+// indices, duplicates included, like the step's).
 //
-//	go test ./sparse -run '^$' -bench Workers -benchtime 400x -count 5
+//	go test ./sparse -run '^$' -bench Workers -benchtime 800x -count 3
 func BenchmarkWorkers(b *testing.B) {
 	for _, s := range benchShapes {
 		idx, grads := benchBatches(s.rows, s.dim, 8)
+		// The distinct rows of each batch by part, with the position of
+		// their first occurrence.
+		var rows, pos [8][2][]int32
+		for k := range idx {
+			seen := map[int64]bool{}
+			for i, x := range idx[k] {
+				if !seen[x] {
+					seen[x] = true
+					p := part(uint32(x), 2)
+					rows[k][p] = append(rows[k][p], int32(x))
+					pos[k][p] = append(pos[k][p], int32(i))
+				}
+			}
+		}
 		for _, rowwise := range []bool{false, true} {
 			mode := "elementwise"
+			f := kernel.StepRows32
 			if rowwise {
-				mode = "rowwise"
+				mode, f = "rowwise", kernel.RowwiseStepRows32
 			}
 			var tab *Table
 			b.Run(fmt.Sprintf("rows=%d/dim=%d/%s", s.rows, s.dim, mode), func(b *testing.B) {
 				if tab == nil {
 					tab = benchTable(b, s, rowwise)
 				}
+				pool := workers.New(2)
+				defer pool.Close()
+				o := tab.kernelOptions(1)
+				update := func(k, nw int) {
+					if nw == 1 {
+						for p := range 2 {
+							f(tab.weights, tab.state, s.dim, rows[k][p], grads[k], pos[k][p], o)
+						}
+						return
+					}
+					pool.Run(func(p int) {
+						f(tab.weights, tab.state, s.dim, rows[k][p], grads[k], pos[k][p], o)
+					})
+				}
 				for _, w := range []int{1, 2} { // warm up
 					tab.SetWorkers(w)
 					for k := range idx {
 						tab.Step(idx[k], grads[k])
+						update(k, w)
 					}
 				}
-				var took [2]time.Duration
-				var steps [2]int
+				var took [4]time.Duration
+				var n [4]float64
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
-					w := i / 8 % 2
-					tab.SetWorkers(w + 1)
+					turn := i / 8 % 4 // step 1w, step 2w, update 1w, update 2w
 					k := i % len(idx)
 					start := time.Now()
-					tab.Step(idx[k], grads[k])
-					took[w] += time.Since(start)
-					steps[w]++
+					if turn < 2 {
+						tab.SetWorkers(turn + 1)
+						tab.Step(idx[k], grads[k])
+					} else {
+						update(k, turn-1)
+					}
+					took[turn] += time.Since(start)
+					n[turn] += benchBatch
 				}
-				rate := func(w int) float64 {
-					return float64(steps[w]) * benchBatch / took[w].Seconds() / 1e6
-				}
+				rate := func(t int) float64 { return n[t] / took[t].Seconds() / 1e6 }
 				b.ReportMetric(rate(0), "Mrows/s-1w")
 				b.ReportMetric(rate(1), "Mrows/s-2w")
 				b.ReportMetric(rate(1)/rate(0), "ratio")
+				b.ReportMetric(rate(2), "upd-Mrows/s-1w")
+				b.ReportMetric(rate(3), "upd-Mrows/s-2w")
+				b.ReportMetric(rate(3)/rate(2), "upd-ratio")
 				b.ReportMetric(0, "ns/op")
 			})
 			if tab != nil {
