@@ -105,10 +105,13 @@ func BenchmarkStep(b *testing.B) {
 }
 
 // BenchmarkWorkers measures one and two workers in the same run: blocks
-// of 8 steps with one worker and 8 with two, in turn, on one table, so that
-// both see the same machine (on a shared machine the memory bandwidth a
-// thread gets changes from minute to minute). It reports both rates and
-// their ratio. For reference it also times, in the same turns, the row
+// of 32 steps with one worker and 32 with two, in turn, on one table, so
+// that both see the same machine (on a shared machine the memory bandwidth
+// a thread gets changes from minute to minute). It reports both rates and
+// their ratio. The blocks are long because the first steps after a switch
+// pay for it (the worker parked during the one-worker block, its thread
+// asleep): with blocks of 8, two workers at 1M x 64 element-wise measured
+// no faster than one. For reference it also times, in the same turns, the row
 // updates alone: the batch's distinct rows, each with the gradient row of
 // its first occurrence, cut into the same two parts, updated by
 // kernel.StepRows32 (or RowwiseStepRows32) from one goroutine and from
@@ -116,7 +119,7 @@ func BenchmarkStep(b *testing.B) {
 // at that moment, without the coalescing (its rates count the batch's
 // indices, duplicates included, like the step's).
 //
-//	go test ./sparse -run '^$' -bench Workers -benchtime 800x -count 3
+//	go test ./sparse -run '^$' -bench Workers -benchtime 1600x -count 3
 func BenchmarkWorkers(b *testing.B) {
 	for _, s := range benchShapes {
 		idx, grads := benchBatches(s.rows, s.dim, 8)
@@ -170,7 +173,7 @@ func BenchmarkWorkers(b *testing.B) {
 				var n [4]float64
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
-					turn := i / 8 % 4 // step 1w, step 2w, update 1w, update 2w
+					turn := i / 32 % 4 // step 1w, step 2w, update 1w, update 2w
 					k := i % len(idx)
 					start := time.Now()
 					if turn < 2 {
