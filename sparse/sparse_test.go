@@ -329,6 +329,15 @@ func TestWorkersSameBits(t *testing.T) {
 	}
 }
 
+// int32Indices returns idx as int32 indices.
+func int32Indices(idx []int64) []int32 {
+	idx32 := make([]int32, len(idx))
+	for i, x := range idx {
+		idx32[i] = int32(x)
+	}
+	return idx32
+}
+
 // TestInt32Indices: StepInt32 gives Step's bits.
 func TestInt32Indices(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
@@ -338,10 +347,7 @@ func TestInt32Indices(t *testing.T) {
 		a := randomTable(t, rand.New(rand.NewPCG(1, 1)), 300, 24, o)
 		b := randomTable(t, rand.New(rand.NewPCG(1, 1)), 300, 24, o)
 		idx, grads := batch(r, 300, 24, 2000, 0)
-		idx32 := make([]int32, len(idx))
-		for i, x := range idx {
-			idx32[i] = int32(x)
-		}
+		idx32 := int32Indices(idx)
 		if err := a.Step(idx, grads); err != nil {
 			t.Fatal(err)
 		}
@@ -605,12 +611,9 @@ func TestZeroAllocations(t *testing.T) {
 		o.RowWise = rowwise
 		tab := randomTable(t, rand.New(rand.NewPCG(1, 3)), 1000, 32, o)
 		idx, grads := batch(rand.New(rand.NewPCG(2, 3)), 1000, 32, 1600, 0)
+		idx32 := int32Indices(idx)
 		for _, nw := range []int{1, 2, 3} {
 			tab.SetWorkers(nw)
-			idx32 := make([]int32, len(idx))
-			for i, x := range idx {
-				idx32[i] = int32(x)
-			}
 			if err := tab.Step(idx, grads); err != nil { // warm up the scratch memory
 				t.Fatal(err)
 			}
