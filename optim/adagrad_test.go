@@ -547,14 +547,8 @@ func TestNoAllocations(t *testing.T) {
 // workers of an optimizer of an earlier test that was collected.
 func goroutinesAt(t *testing.T, n int, what string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for workers.Running() != n {
-		if time.Now().After(deadline) {
-			t.Errorf("%d worker goroutines %s, want %d", workers.Running(), what, n)
-			return
-		}
-		runtime.GC() // an unreachable optimizer's cleanup stops its workers
-		time.Sleep(time.Millisecond)
+	if got := workers.AwaitRunning(n, 5*time.Second); got != n {
+		t.Errorf("%d worker goroutines %s, want %d", got, what, n)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -645,14 +644,8 @@ func TestZeroAllocations(t *testing.T) {
 // end may take a moment more to return.
 func runningAt(t *testing.T, n int, what string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for workers.Running() != n {
-		if time.Now().After(deadline) {
-			t.Errorf("%d workers %s, want %d", workers.Running(), what, n)
-			return
-		}
-		runtime.GC() // an unreachable table's cleanup stops its workers
-		time.Sleep(time.Millisecond)
+	if got := workers.AwaitRunning(n, 5*time.Second); got != n {
+		t.Errorf("%d workers %s, want %d", got, what, n)
 	}
 }
 

@@ -24,6 +24,20 @@ var running atomic.Int64
 // not yet returned (parked ones included).
 func Running() int { return int(running.Load()) }
 
+// AwaitRunning waits up to timeout for Running to return n and returns
+// what it returns last. Between looks it runs the garbage collector, since
+// the workers of a pool whose owner became unreachable stop when the
+// owner's cleanup runs; a worker that has signalled its end may also take
+// a moment more to return. It is for tests.
+func AwaitRunning(n int, timeout time.Duration) int {
+	deadline := time.Now().Add(timeout)
+	for Running() != n && time.Now().Before(deadline) {
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	return Running()
+}
+
 // Pool runs a function on the calling goroutine and size-1 workers. It must
 // not be used by two goroutines at once.
 type Pool struct {
