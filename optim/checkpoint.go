@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/adagrad-go/adagrad/checkpoint"
+	"github.com/adagrad-go/adagrad/internal/hyper"
 )
 
 // Metadata keys and values of an optimizer checkpoint.
@@ -20,14 +21,9 @@ const (
 // groupJSON is one entry of the "param_groups" metadata: PyTorch's
 // param_groups entry, with parameter names instead of indices.
 type groupJSON struct {
-	LR                      *float64 `json:"lr"`
-	LRDecay                 *float64 `json:"lr_decay"`
-	WeightDecay             *float64 `json:"weight_decay"`
-	InitialAccumulatorValue *float64 `json:"initial_accumulator_value"`
-	Eps                     *float64 `json:"eps"`
-	Maximize                *bool    `json:"maximize"`
-	EpsInside               bool     `json:"eps_inside"`
-	Params                  []string `json:"params"`
+	hyper.JSON
+	EpsInside bool     `json:"eps_inside"`
+	Params    []string `json:"params"`
 }
 
 // file returns the optimizer's state as a checkpoint file. The tensors
@@ -37,8 +33,7 @@ func (a *Adagrad) file() (*checkpoint.File, error) {
 	f := &checkpoint.File{Tensors: make([]checkpoint.Tensor, 0, 2*len(a.params))}
 	for i, g := range a.groups {
 		o := g.opts
-		groups[i] = groupJSON{LR: &o.LR, LRDecay: &o.LRDecay, WeightDecay: &o.WeightDecay,
-			InitialAccumulatorValue: &o.InitialAccumulatorValue, Eps: &o.Eps, Maximize: &o.Maximize,
+		groups[i] = groupJSON{JSON: hyper.NewJSON(o.LR, o.LRDecay, o.WeightDecay, o.InitialAccumulatorValue, o.Eps, o.Maximize),
 			EpsInside: o.EpsInside, Params: make([]string, len(g.params))}
 		for j, p := range g.params {
 			groups[i].Params[j] = p.name
@@ -145,15 +140,8 @@ func (a *Adagrad) restore(f *checkpoint.File) error {
 	var states []pending
 	used := map[string]bool{}
 	for i, gj := range groups {
-		for _, f := range []struct {
-			name string
-			set  bool
-		}{{"lr", gj.LR != nil}, {"lr_decay", gj.LRDecay != nil}, {"weight_decay", gj.WeightDecay != nil},
-			{"initial_accumulator_value", gj.InitialAccumulatorValue != nil}, {"eps", gj.Eps != nil},
-			{"maximize", gj.Maximize != nil}} {
-			if !f.set {
-				return errf("parameter group %d: no %q", i, f.name)
-			}
+		if name := gj.Missing(); name != "" {
+			return errf("parameter group %d: no %q", i, name)
 		}
 		o := Options{LR: *gj.LR, LRDecay: *gj.LRDecay, WeightDecay: *gj.WeightDecay,
 			InitialAccumulatorValue: *gj.InitialAccumulatorValue, Eps: *gj.Eps, Maximize: *gj.Maximize,

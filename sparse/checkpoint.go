@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/adagrad-go/adagrad/checkpoint"
+	"github.com/adagrad-go/adagrad/internal/hyper"
 )
 
 // A table's checkpoint is a safetensors file (package checkpoint) with
@@ -27,22 +28,17 @@ const (
 )
 
 type optionsJSON struct {
-	LR                      *float64 `json:"lr"`
-	LRDecay                 *float64 `json:"lr_decay"`
-	WeightDecay             *float64 `json:"weight_decay"`
-	InitialAccumulatorValue *float64 `json:"initial_accumulator_value"`
-	Eps                     *float64 `json:"eps"`
-	Maximize                *bool    `json:"maximize"`
-	EpsInside               *bool    `json:"eps_inside"`
-	RowWise                 *bool    `json:"rowwise"`
+	hyper.JSON
+	EpsInside *bool `json:"eps_inside"`
+	RowWise   *bool `json:"rowwise"`
 }
 
 // file returns the table as a checkpoint file; the tensors alias the
 // table's memory.
 func (t *Table) file() *checkpoint.File {
 	o := t.opts
-	js, err := json.Marshal(optionsJSON{&o.LR, &o.LRDecay, &o.WeightDecay, &o.InitialAccumulatorValue,
-		&o.Eps, &o.Maximize, &o.EpsInside, &o.RowWise})
+	js, err := json.Marshal(optionsJSON{hyper.NewJSON(o.LR, o.LRDecay, o.WeightDecay, o.InitialAccumulatorValue,
+		o.Eps, o.Maximize), &o.EpsInside, &o.RowWise})
 	if err != nil { // finite numbers and booleans only: cannot fail
 		panic(err)
 	}
@@ -117,15 +113,15 @@ func (t *Table) restore(f *checkpoint.File) error {
 	if dec.More() {
 		return errf("%q metadata: trailing data", metaOptions)
 	}
-	for _, fl := range []struct {
-		name string
-		set  bool
-	}{{"lr", oj.LR != nil}, {"lr_decay", oj.LRDecay != nil}, {"weight_decay", oj.WeightDecay != nil},
-		{"initial_accumulator_value", oj.InitialAccumulatorValue != nil}, {"eps", oj.Eps != nil},
-		{"maximize", oj.Maximize != nil}, {"eps_inside", oj.EpsInside != nil}, {"rowwise", oj.RowWise != nil}} {
-		if !fl.set {
-			return errf("%q metadata: no %q", metaOptions, fl.name)
-		}
+	missing := oj.Missing()
+	if missing == "" && oj.EpsInside == nil {
+		missing = "eps_inside"
+	}
+	if missing == "" && oj.RowWise == nil {
+		missing = "rowwise"
+	}
+	if missing != "" {
+		return errf("%q metadata: no %q", metaOptions, missing)
 	}
 	o := Options{LR: *oj.LR, LRDecay: *oj.LRDecay, WeightDecay: *oj.WeightDecay,
 		InitialAccumulatorValue: *oj.InitialAccumulatorValue, Eps: *oj.Eps, Maximize: *oj.Maximize,

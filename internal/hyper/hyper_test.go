@@ -36,3 +36,30 @@ func TestLR(t *testing.T) {
 		t.Errorf("step 3: %v, want %v", got, want)
 	}
 }
+
+func TestJSONMissing(t *testing.T) {
+	j := NewJSON(0.01, 0, 0, 0, 1e-10, false)
+	if m := j.Missing(); m != "" {
+		t.Fatalf("all set: Missing() = %q", m)
+	}
+	for _, c := range []struct {
+		clear func(*JSON)
+		want  string
+	}{
+		{func(j *JSON) { j.LR = nil }, "lr"},
+		{func(j *JSON) { j.LRDecay = nil }, "lr_decay"},
+		{func(j *JSON) { j.WeightDecay = nil }, "weight_decay"},
+		{func(j *JSON) { j.InitialAccumulatorValue = nil }, "initial_accumulator_value"},
+		{func(j *JSON) { j.Eps = nil }, "eps"},
+		{func(j *JSON) { j.Maximize = nil }, "maximize"},
+	} {
+		k := j
+		c.clear(&k)
+		if m := k.Missing(); m != c.want {
+			t.Errorf("Missing() = %q, want %q", m, c.want)
+		}
+	}
+	if *j.LR != 0.01 || *j.Eps != 1e-10 || *j.Maximize {
+		t.Errorf("NewJSON kept the wrong values: %+v", j)
+	}
+}
