@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/checkpoint"
 	"github.com/adagrad-go/adagrad/optim"
 )
@@ -16,11 +17,11 @@ import (
 func fuzzOptimizer(t testing.TB) (*optim.Adagrad, []optim.Param) {
 	w := &optim.Param32{Name: "w", Shape: []int{2, 3}, Value: []float32{1, 2, 3, 4, 5, 6}, Grad: []float32{1, -1, 2, -2, 0.5, 0}}
 	b := &optim.Param64{Name: "b", Value: []float64{0.5, -0.5}, Grad: []float64{1, 2}}
-	opt, err := optim.New(optim.Options{LR: 0.1, LRDecay: 0.01, Eps: 1e-10}, w)
+	opt, err := optim.New(adagrad.Options{LR: 0.1, LRDecay: 0.01, Eps: 1e-10}, w)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := opt.AddGroup(optim.Options{LR: 0.5, WeightDecay: 0.1, InitialAccumulatorValue: 0.25, Maximize: true}, b); err != nil {
+	if err := opt.AddGroup(adagrad.Options{LR: 0.5, WeightDecay: 0.1, InitialAccumulatorValue: 0.25, Maximize: true}, b); err != nil {
 		t.Fatal(err)
 	}
 	if err := opt.Step(); err != nil {

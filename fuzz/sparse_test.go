@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/kernel"
 	"github.com/adagrad-go/adagrad/sparse"
 )
@@ -199,9 +200,13 @@ func FuzzSparseStep(f *testing.F) {
 		rows := 1 + int(rows8%40)
 		dim := 1 + int(dim8%70)
 		nbatch := int(nbatch8 % 100)
-		opts := sparse.Defaults()
+		opts := adagrad.Defaults()
 		opts.LR, opts.Eps = math.Abs(lr), math.Abs(eps)
-		opts.Maximize, opts.EpsInside, opts.RowWise = flags&1 != 0, flags&2 != 0, flags&16 != 0
+		opts.Maximize, opts.EpsInside = flags&1 != 0, flags&2 != 0
+		layout := sparse.Elementwise
+		if flags&16 != 0 {
+			layout = sparse.Rowwise
+		}
 		if flags&4 != 0 {
 			opts.WeightDecay = math.Abs(wd)
 		}
@@ -209,7 +214,7 @@ func FuzzSparseStep(f *testing.F) {
 			return
 		}
 		tame := flags&8 != 0
-		tab, err := sparse.New(rows, dim, opts)
+		tab, err := sparse.New(rows, dim, layout, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -292,7 +297,7 @@ func FuzzSparseStep(f *testing.F) {
 		ko := kernel.Options{LR: opts.LR, Eps: opts.Eps, WeightDecay: opts.WeightDecay, Maximize: opts.Maximize, EpsInside: opts.EpsInside}
 		for _, r := range order {
 			p := w0[int(r)*dim : int(r+1)*dim]
-			if opts.RowWise {
+			if layout == sparse.Rowwise {
 				kernel.Generic().RowwiseStep32(p, sums[r], &s0[r], ko)
 			} else {
 				kernel.Generic().Step32(p, sums[r], s0[int(r)*dim:int(r+1)*dim], ko)

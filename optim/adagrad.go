@@ -4,35 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"unicode/utf8"
 
-	"github.com/adagrad-go/adagrad/internal/hyper"
+	"github.com/adagrad-go/adagrad"
+	"github.com/adagrad-go/adagrad/internal/workers"
 	"github.com/adagrad-go/adagrad/kernel"
 )
-
-// Options are the hyperparameters of a parameter group, with the names and
-// meaning of torch.optim.Adagrad's arguments. Start from [Defaults]: the
-// zero Options has a learning rate and an eps of 0, both valid.
-type Options struct {
-	LR                      float64 // learning rate (PyTorch: lr)
-	LRDecay                 float64 // step t uses LR / (1 + (t-1)*LRDecay) (lr_decay)
-	WeightDecay             float64 // L2 penalty added to the gradient (weight_decay)
-	InitialAccumulatorValue float64 // the sum's starting value (initial_accumulator_value)
-	Eps                     float64 // added to the denominator for stability (eps)
-	Maximize                bool    // ascend the objective instead of descending (maximize)
-	EpsInside               bool    // std = sqrt(sum+eps) instead of PyTorch's sqrt(sum)+eps
-}
-
-// Defaults returns PyTorch's defaults: lr 0.01, eps 1e-10, everything else
-// zero or false.
-func Defaults() Options { return Options{LR: 0.01, Eps: 1e-10} }
-
-// Validate returns PyTorch's error for the first invalid hyperparameter
-// (negative, or NaN), or nil.
-func (o Options) Validate() error {
-	return hyper.Check("optim", o.LR, o.LRDecay, o.WeightDecay, o.InitialAccumulatorValue, o.Eps)
-}
 
 // Param32 is a float32 parameter: its values and their gradient.
 //
@@ -104,7 +81,7 @@ func (p *pstate) update(lo, hi int) {
 }
 
 type group struct {
-	opts   Options
+	opts   adagrad.Options
 	params []*pstate
 }
 
@@ -116,22 +93,19 @@ type group struct {
 // started by the first Step that needs them; [Adagrad.Close] stops them, and
 // they are also stopped once the Adagrad is garbage collected.
 type Adagrad struct {
-	groups  []*group
-	params  []*pstate
-	byName  map[string]*pstate
-	workers int
-	pool    *pool
-	// stepSmall is a.updateSmall, bound once so that a step does not
-	// allocate.
-	stepSmall func()
-	chunks    []chunk // scratch for Step, kept between steps
-	cleanup   runtime.Cleanup
+	groups []*group
+	params []*pstate
+	byName map[string]*pstate
+	team   workers.Team
+	job    job // a step's work for the team
 }
 
 // New returns an optimizer with one parameter group of the given options
 // and parameters. More groups can be added with [Adagrad.AddGroup].
-func New(o Options, params ...Param) (*Adagrad, error) {
-	a := &Adagrad{byName: map[string]*pstate{}, workers: runtime.GOMAXPROCS(0)}
+func New(o adagrad.Options, params ...Param) (*Adagrad, error) {
+	a := &Adagrad{byName: map[string]*pstate{}}
+	a.team = workers.NewTeam(a)
+	a.job.init(a)
 	if err := a.AddGroup(o, params...); err != nil {
 		return nil, err
 	}
@@ -144,7 +118,7 @@ func New(o Options, params ...Param) (*Adagrad, error) {
 // invalid, the group is empty, or a parameter is nil, unnamed, named like
 // another, or has a Shape that does not match its Value or a Grad of
 // another length.
-func (a *Adagrad) AddGroup(o Options, params ...Param) error {
+func (a *Adagrad) AddGroup(o adagrad.Options, params ...Param) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
@@ -232,13 +206,13 @@ func numel(shape []int) (int, bool) {
 func (a *Adagrad) Groups() int { return len(a.groups) }
 
 // GroupOptions returns the options of group i (0 is the group New made).
-func (a *Adagrad) GroupOptions(i int) Options { return a.groups[i].opts }
+func (a *Adagrad) GroupOptions(i int) adagrad.Options { return a.groups[i].opts }
 
 // SetGroupOptions changes the hyperparameters of group i, as assigning to
 // optimizer.param_groups[i][...] does in PyTorch (a learning-rate
 // schedule, for instance). InitialAccumulatorValue only matters when a
 // group is added, so changing it has no effect on existing sums.
-func (a *Adagrad) SetGroupOptions(i int, o Options) error {
+func (a *Adagrad) SetGroupOptions(i int, o adagrad.Options) error {
 	if i < 0 || i >= len(a.groups) {
 		return fmt.Errorf("optim: no parameter group %d (there are %d)", i, len(a.groups))
 	}
@@ -291,69 +265,50 @@ func (a *Adagrad) Step() error {
 		if p.p32 != nil {
 			v, g := p.p32.Value, p.p32.Grad
 			if g != nil && (len(v) != n || len(g) != n) {
-				return a.lengthErr(p, len(v), len(g), n)
+				return a.checkErr(fmt.Errorf("optim: Step: parameter %q: len(Value)=%d, len(Grad)=%d, but its state holds %d elements; no parameter was updated", p.name, len(v), len(g), n))
 			}
 			p.v32, p.g32 = v, g
 		} else {
 			v, g := p.p64.Value, p.p64.Grad
 			if g != nil && (len(v) != n || len(g) != n) {
-				return a.lengthErr(p, len(v), len(g), n)
+				return a.checkErr(fmt.Errorf("optim: Step: parameter %q: len(Value)=%d, len(Grad)=%d, but its state holds %d elements; no parameter was updated", p.name, len(v), len(g), n))
 			}
 			p.v64, p.g64 = v, g
 		}
-	}
-	chunks := a.chunks[:0]
-	parallel := a.workers > 1
-	for _, p := range a.params {
-		if p.g32 == nil && p.g64 == nil {
-			continue
+		if p.stepped() {
+			if _, err := adagrad.NextStep(p.step); err != nil {
+				return a.checkErr(fmt.Errorf("optim: Step: parameter %q: %w; no parameter was updated", p.name, err))
+			}
 		}
-		p.step++
-		o := &p.group.opts
-		p.opts = kernel.Options{
-			LR:          hyper.LR(o.LR, o.LRDecay, p.step),
-			Eps:         o.Eps,
-			WeightDecay: o.WeightDecay,
-			Maximize:    o.Maximize,
-			EpsInside:   o.EpsInside,
-		}
-		if parallel {
-			chunks = appendChunks(chunks, p, a.workers)
-		}
-	}
-	a.chunks = chunks
-	if len(chunks) > 0 {
-		if a.pool == nil || a.pool.size != a.workers-1 {
-			a.startPool()
-		}
-		// The small parameters on this goroutine while the workers start
-		// on the chunks.
-		a.pool.step(chunks, a.stepSmall)
-	} else {
-		a.updateSmall()
 	}
 	for _, p := range a.params {
-		p.v32, p.g32, p.v64, p.g64 = nil, nil, nil, nil
+		if p.stepped() {
+			p.step++
+			p.opts = p.group.opts.KernelOptions(p.step)
+		}
 	}
+	a.job.run(&a.team)
+	a.forget()
 	return nil
 }
 
-// updateSmall updates, on the calling goroutine, the parameters with a
-// gradient that are not cut into chunks: all of them without workers.
-func (a *Adagrad) updateSmall() {
-	parallel := a.workers > 1
+// stepped reports whether the parameter takes part in the step being
+// made: Step's checks found a gradient.
+func (p *pstate) stepped() bool { return p.g32 != nil || p.g64 != nil }
+
+// forget drops what Step's checks saw, so that the optimizer keeps no
+// reference to the caller's slices between steps.
+func (a *Adagrad) forget() {
 	for _, p := range a.params {
-		if (p.g32 != nil || p.g64 != nil) && !(parallel && isLarge(p)) {
-			p.update(0, p.len())
-		}
+		p.v32, p.g32, p.v64, p.g64 = nil, nil, nil, nil
 	}
 }
 
-func (a *Adagrad) lengthErr(p *pstate, nv, ng, ns int) error {
-	for _, q := range a.params { // forget what the checks saw so far
-		q.v32, q.g32, q.v64, q.g64 = nil, nil, nil, nil
-	}
-	return fmt.Errorf("optim: Step: parameter %q: len(Value)=%d, len(Grad)=%d, but its state holds %d elements; no parameter was updated", p.name, nv, ng, ns)
+// checkErr returns err after a failed check, forgetting what the checks
+// saw so far.
+func (a *Adagrad) checkErr(err error) error {
+	a.forget()
+	return err
 }
 
 // Params returns the names of the parameters, group by group, in the order

@@ -10,13 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/internal/golden"
 	"github.com/adagrad-go/adagrad/internal/workers"
 	"github.com/adagrad-go/adagrad/kernel"
 )
 
-func caseOptions(c *golden.Dense) Options {
-	return Options{LR: c.LR, LRDecay: c.LRDecay, WeightDecay: c.WeightDecay,
+func caseOptions(c *golden.Dense) adagrad.Options {
+	return adagrad.Options{LR: c.LR, LRDecay: c.LRDecay, WeightDecay: c.WeightDecay,
 		InitialAccumulatorValue: c.InitialAccumulatorValue, Eps: c.Eps, Maximize: c.Maximize}
 }
 
@@ -118,8 +119,8 @@ func TestGoldenTiled(t *testing.T) {
 	}
 }
 
-func randOptions(r *rand.Rand) Options {
-	o := Options{LR: r.Float64(), Eps: []float64{0, 1e-10, 1e-3}[r.IntN(3)], Maximize: r.IntN(2) == 0, EpsInside: r.IntN(2) == 0}
+func randOptions(r *rand.Rand) adagrad.Options {
+	o := adagrad.Options{LR: r.Float64(), Eps: []float64{0, 1e-10, 1e-3}[r.IntN(3)], Maximize: r.IntN(2) == 0, EpsInside: r.IntN(2) == 0}
 	if r.IntN(2) == 0 {
 		o.LRDecay = r.Float64()
 	}
@@ -288,16 +289,16 @@ func TestChunks(t *testing.T) {
 func TestValidation(t *testing.T) {
 	nan := math.NaN()
 	for _, c := range []struct {
-		o    Options
+		o    adagrad.Options
 		want string
 	}{
-		{Options{LR: -1}, "Invalid learning rate: -1"},
-		{Options{LR: nan}, "Invalid learning rate: NaN"},
-		{Options{LRDecay: -0.5}, "Invalid lr_decay value: -0.5"},
-		{Options{WeightDecay: -2}, "Invalid weight_decay value: -2"},
-		{Options{InitialAccumulatorValue: -1e-3}, "Invalid initial_accumulator_value value: -0.001"},
-		{Options{Eps: nan}, "Invalid epsilon value: NaN"},
-		{Options{Eps: math.Inf(-1)}, "Invalid epsilon value: -Inf"},
+		{adagrad.Options{LR: -1}, "Invalid learning rate: -1"},
+		{adagrad.Options{LR: nan}, "Invalid learning rate: NaN"},
+		{adagrad.Options{LRDecay: -0.5}, "Invalid lr_decay value: -0.5"},
+		{adagrad.Options{WeightDecay: -2}, "Invalid weight_decay value: -2"},
+		{adagrad.Options{InitialAccumulatorValue: -1e-3}, "Invalid initial_accumulator_value value: -0.001"},
+		{adagrad.Options{Eps: nan}, "Invalid epsilon value: NaN"},
+		{adagrad.Options{Eps: math.Inf(-1)}, "Invalid epsilon value: -Inf"},
 	} {
 		p := &Param32{Name: "w", Value: []float32{1}}
 		_, err := New(c.o, p)
@@ -305,13 +306,13 @@ func TestValidation(t *testing.T) {
 			t.Errorf("%+v: error %v, want %q", c.o, err, c.want)
 		}
 	}
-	for _, o := range []Options{{}, Defaults(), {LR: math.Inf(1), Eps: 1}} {
+	for _, o := range []adagrad.Options{{}, adagrad.Defaults(), {LR: math.Inf(1), Eps: 1}} {
 		if err := o.Validate(); err != nil {
 			t.Errorf("%+v: %v", o, err)
 		}
 	}
-	if d := Defaults(); d != (Options{LR: 0.01, Eps: 1e-10}) {
-		t.Errorf("Defaults() = %+v, want PyTorch's lr=0.01 eps=1e-10", d)
+	if d := adagrad.Defaults(); d != (adagrad.Options{LR: 0.01, Eps: 1e-10}) {
+		t.Errorf("adagrad.Defaults() = %+v, want PyTorch's lr=0.01 eps=1e-10", d)
 	}
 
 	ok := &Param32{Name: "ok", Value: []float32{1, 2}}
@@ -331,11 +332,11 @@ func TestValidation(t *testing.T) {
 		{[]Param{&Param64{Name: "s", Shape: []int{-1}, Value: []float64{}}}, "shape [-1]"},
 		{[]Param{&Param64{Name: "g", Value: []float64{1}, Grad: []float64{1, 2}}}, `"g": len(Grad)=2, len(Value)=1`},
 	} {
-		opt, err := New(Defaults(), ok)
+		opt, err := New(adagrad.Defaults(), ok)
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = opt.AddGroup(Defaults(), c.params...)
+		err = opt.AddGroup(adagrad.Defaults(), c.params...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("AddGroup(%v): error %v, want %q", c.params, err, c.want)
 		}
@@ -348,14 +349,14 @@ func TestValidation(t *testing.T) {
 func TestAddGroupLater(t *testing.T) {
 	w := &Param32{Name: "w", Value: []float32{1, 2}, Grad: []float32{1, 1}}
 	b := &Param64{Name: "b", Value: []float64{3}, Grad: []float64{-1}}
-	opt, err := New(Defaults(), w)
+	opt, err := New(adagrad.Defaults(), w)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := opt.Step(); err != nil {
 		t.Fatal(err)
 	}
-	o := Options{LR: 1, InitialAccumulatorValue: 0.5, Eps: 0}
+	o := adagrad.Options{LR: 1, InitialAccumulatorValue: 0.5, Eps: 0}
 	if err := opt.AddGroup(o, b); err != nil {
 		t.Fatal(err)
 	}
@@ -382,13 +383,13 @@ func TestAddGroupLater(t *testing.T) {
 	if _, ok := opt.State("nope"); ok {
 		t.Error("state of an unknown parameter")
 	}
-	if err := opt.SetGroupOptions(1, Options{LR: -1}); err == nil {
+	if err := opt.SetGroupOptions(1, adagrad.Options{LR: -1}); err == nil {
 		t.Error("SetGroupOptions accepted lr -1")
 	}
-	if err := opt.SetGroupOptions(2, Defaults()); err == nil {
+	if err := opt.SetGroupOptions(2, adagrad.Defaults()); err == nil {
 		t.Error("SetGroupOptions accepted group 2")
 	}
-	if err := opt.SetGroupOptions(0, Options{LR: 0.5}); err != nil || opt.GroupOptions(0).LR != 0.5 {
+	if err := opt.SetGroupOptions(0, adagrad.Options{LR: 0.5}); err != nil || opt.GroupOptions(0).LR != 0.5 {
 		t.Errorf("SetGroupOptions: %v", err)
 	}
 	if got := opt.Params(); !slices.Equal(got, []string{"w", "b"}) {
@@ -397,7 +398,7 @@ func TestAddGroupLater(t *testing.T) {
 }
 
 func TestNilGradSkipped(t *testing.T) {
-	o := Options{LR: 0.5, LRDecay: 0.25, Eps: 1e-10}
+	o := adagrad.Options{LR: 0.5, LRDecay: 0.25, Eps: 1e-10}
 	a := &Param32{Name: "a", Value: []float32{1}, Grad: []float32{2}}
 	b := &Param32{Name: "b", Value: []float32{1}}
 	opt, err := New(o, a, b)
@@ -434,7 +435,7 @@ func TestZeroGrad(t *testing.T) {
 	a := &Param32{Name: "a", Value: []float32{1, 2}, Grad: []float32{3, 4}}
 	b := &Param64{Name: "b", Value: []float64{1}, Grad: []float64{5}}
 	c := &Param64{Name: "c", Value: []float64{1}}
-	opt, err := New(Defaults(), a, b, c)
+	opt, err := New(adagrad.Defaults(), a, b, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -476,11 +477,11 @@ func TestStepMismatchChangesNothing(t *testing.T) {
 	for i := range a.Grad {
 		a.Grad[i] = 1
 	}
-	opt, err := New(Defaults(), a, b)
+	opt, err := New(adagrad.Defaults(), a, b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := opt.AddGroup(Defaults(), c); err != nil {
+	if err := opt.AddGroup(adagrad.Defaults(), c); err != nil {
 		t.Fatal(err)
 	}
 	opt.SetWorkers(2)
@@ -522,7 +523,7 @@ func TestNoAllocations(t *testing.T) {
 	big64 := &Param64{Name: "big64", Value: make([]float64, 50000), Grad: make([]float64, 50000)}
 	small := &Param64{Name: "small", Value: make([]float64, 10), Grad: make([]float64, 10)}
 	skipped := &Param32{Name: "skipped", Value: make([]float32, 10)}
-	opt, err := New(Defaults(), big, big64, small, skipped)
+	opt, err := New(adagrad.Defaults(), big, big64, small, skipped)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -555,7 +556,7 @@ func goroutinesAt(t *testing.T, n int, what string) {
 func TestWorkersLifecycle(t *testing.T) {
 	goroutinesAt(t, 0, "before the test")
 	p := &Param32{Name: "p", Value: make([]float32, 70000), Grad: make([]float32, 70000)}
-	opt, err := New(Defaults(), p)
+	opt, err := New(adagrad.Defaults(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -589,7 +590,7 @@ func TestWorkersLifecycle(t *testing.T) {
 
 	// Without Close, the workers end once the optimizer is collected.
 	func() {
-		o2, err := New(Defaults(), &Param32{Name: "q", Value: make([]float32, 70000), Grad: make([]float32, 70000)})
+		o2, err := New(adagrad.Defaults(), &Param32{Name: "q", Value: make([]float32, 70000), Grad: make([]float32, 70000)})
 		if err != nil {
 			t.Fatal(err)
 		}

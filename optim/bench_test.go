@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/kernel"
 )
 
@@ -40,7 +41,7 @@ func BenchmarkOverhead16K(b *testing.B) {
 	})
 	b.Run("optim", func(b *testing.B) {
 		p := &Param32{Name: "p", Value: randSlice32(r, n), Grad: randSlice32(r, n)}
-		opt, err := New(Defaults(), p)
+		opt, err := New(adagrad.Defaults(), p)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -73,7 +74,7 @@ func BenchmarkTiny(b *testing.B) {
 		for i := range params {
 			list = append(list, &Param32{Name: fmt.Sprint("p", i), Value: randSlice32(r, n), Grad: randSlice32(r, n)})
 		}
-		opt, err := New(Defaults(), list...)
+		opt, err := New(adagrad.Defaults(), list...)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -89,7 +90,7 @@ func BenchmarkWorkers(b *testing.B) {
 	for _, n := range []int{4 << 20, 64 << 20} {
 		r := rand.New(rand.NewPCG(1, 1))
 		p := &Param32{Name: "p", Value: randSlice32(r, n), Grad: randSlice32(r, n)}
-		opt, err := New(Defaults(), p)
+		opt, err := New(adagrad.Defaults(), p)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,14 +1,15 @@
 package optim
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
 
+	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/checkpoint"
-	"github.com/adagrad-go/adagrad/internal/hyper"
 )
 
 // Metadata keys and values of an optimizer checkpoint.
@@ -18,25 +19,18 @@ const (
 	optimizerName = "Adagrad"
 )
 
-// groupJSON is one entry of the "param_groups" metadata: PyTorch's
-// param_groups entry, with parameter names instead of indices.
-type groupJSON struct {
-	hyper.JSON
-	EpsInside bool     `json:"eps_inside"`
-	Params    []string `json:"params"`
-}
-
 // file returns the optimizer's state as a checkpoint file. The tensors
-// alias the state: nothing is copied.
+// alias the state: nothing is copied. Each "param_groups" entry is the
+// group's options (package adagrad's checkpoint form) followed by its
+// parameters' names under "params".
 func (a *Adagrad) file() (*checkpoint.File, error) {
-	groups := make([]groupJSON, len(a.groups))
+	var groups bytes.Buffer
+	groups.WriteByte('[')
 	f := &checkpoint.File{Tensors: make([]checkpoint.Tensor, 0, 2*len(a.params))}
 	for i, g := range a.groups {
-		o := g.opts
-		groups[i] = groupJSON{JSON: hyper.NewJSON(o.LR, o.LRDecay, o.WeightDecay, o.InitialAccumulatorValue, o.Eps, o.Maximize),
-			EpsInside: o.EpsInside, Params: make([]string, len(g.params))}
+		names := make([]string, len(g.params))
 		for j, p := range g.params {
-			groups[i].Params[j] = p.name
+			names[j] = p.name
 			var sum any = p.sum32
 			if p.p64 != nil {
 				sum = p.sum64
@@ -45,12 +39,17 @@ func (a *Adagrad) file() (*checkpoint.File, error) {
 				checkpoint.Tensor{Name: p.name + ".sum", Shape: p.shape, Data: sum},
 				checkpoint.Tensor{Name: p.name + ".step", Shape: []int{}, Data: []int64{p.step}})
 		}
+		js, err := adagrad.EncodeJSON(g.opts, adagrad.Member{Key: "params", Value: names})
+		if err != nil {
+			return nil, fmt.Errorf("optim: checkpoint: parameter group %d: %w", i, err)
+		}
+		if i > 0 {
+			groups.WriteByte(',')
+		}
+		groups.Write(js)
 	}
-	js, err := json.Marshal(groups)
-	if err != nil { // an infinite hyperparameter, which JSON cannot hold
-		return nil, fmt.Errorf("optim: checkpoint: parameter groups: %v", err)
-	}
-	f.Metadata = map[string]string{metaOptimizer: optimizerName, metaGroups: string(js)}
+	groups.WriteByte(']')
+	f.Metadata = map[string]string{metaOptimizer: optimizerName, metaGroups: groups.String()}
 	return f, nil
 }
 
@@ -120,61 +119,63 @@ func (a *Adagrad) restore(f *checkpoint.File) error {
 	if !ok {
 		return errf("no %q metadata", metaGroups)
 	}
-	dec := json.NewDecoder(strings.NewReader(gs))
-	dec.DisallowUnknownFields()
-	var groups []groupJSON
-	if err := dec.Decode(&groups); err != nil {
+	var entries []json.RawMessage
+	if err := json.Unmarshal([]byte(gs), &entries); err != nil {
 		return errf("%q metadata: %v", metaGroups, err)
 	}
-	if dec.More() {
-		return errf("%q metadata: trailing data", metaGroups)
-	}
-	if len(groups) != len(a.groups) {
-		return errf("%d parameter groups, the optimizer has %d", len(groups), len(a.groups))
+	if len(entries) != len(a.groups) {
+		return errf("%d parameter groups, the optimizer has %d", len(entries), len(a.groups))
 	}
 	tensors := make(map[string]*checkpoint.Tensor, len(f.Tensors))
 	for i := range f.Tensors {
 		tensors[f.Tensors[i].Name] = &f.Tensors[i]
 	}
-	opts := make([]Options, len(groups))
-	var states []pending
-	used := map[string]bool{}
-	for i, gj := range groups {
-		if name := gj.Missing(); name != "" {
-			return errf("parameter group %d: no %q", i, name)
-		}
-		o := Options{LR: *gj.LR, LRDecay: *gj.LRDecay, WeightDecay: *gj.WeightDecay,
-			InitialAccumulatorValue: *gj.InitialAccumulatorValue, Eps: *gj.Eps, Maximize: *gj.Maximize,
-			EpsInside: gj.EpsInside}
-		if err := o.Validate(); err != nil {
+	opts := make([]adagrad.Options, len(entries))
+	states := make([]pending, 0, len(a.params))
+	for i, js := range entries {
+		g := a.groups[i]
+		var names []string
+		if err := adagrad.DecodeJSON(js, &opts[i], adagrad.Member{Key: "params", Value: &names}); err != nil {
 			return errf("parameter group %d: %v", i, err)
 		}
-		opts[i] = o
-		g := a.groups[i]
-		for _, name := range gj.Params {
+		if err := opts[i].Validate(); err != nil {
+			return errf("parameter group %d: %v", i, err)
+		}
+		if len(names) > len(g.params) {
+			return errf("parameter group %d: %d parameter names for %d parameters", i, len(names), len(g.params))
+		}
+		seen := make(map[string]bool, len(names))
+		for _, name := range names {
 			if p := a.byName[name]; p == nil || p.group != g {
 				return errf("parameter group %d: parameter %q is not in the optimizer's group %d", i, name, i)
 			}
+			if seen[name] {
+				return errf("parameter group %d: parameter %q is named twice", i, name)
+			}
+			seen[name] = true
 		}
 		for _, p := range g.params {
-			if !slices.Contains(gj.Params, p.name) {
+			if !seen[p.name] {
 				return errf("parameter group %d: parameter %q is missing", i, p.name)
 			}
 			st, err := readState(tensors, p)
 			if err != nil {
 				return errf("%v", err)
 			}
-			used[p.name+".sum"], used[p.name+".step"] = true, true
 			states = append(states, st)
 		}
-		if len(gj.Params) != len(g.params) {
-			return errf("parameter group %d: %d parameter names for %d parameters (a name repeated?)", i, len(gj.Params), len(g.params))
-		}
 	}
-	for _, t := range f.Tensors {
-		if !used[t.Name] {
-			return errf("tensor %q matches no parameter of the optimizer", t.Name)
+	if len(f.Tensors) != 2*len(a.params) { // each parameter found its two
+		for _, t := range f.Tensors {
+			base, ok := strings.CutSuffix(t.Name, ".sum")
+			if !ok {
+				base, ok = strings.CutSuffix(t.Name, ".step")
+			}
+			if !ok || a.byName[base] == nil {
+				return errf("tensor %q matches no parameter of the optimizer", t.Name)
+			}
 		}
+		return errf("%d tensors, want %d: a name repeated?", len(f.Tensors), 2*len(a.params))
 	}
 	// Everything checked: apply.
 	for i, o := range opts {
@@ -217,8 +218,8 @@ func readState(tensors map[string]*checkpoint.Tensor, p *pstate) (pending, error
 	var v float64
 	switch d := step.Data.(type) {
 	case []int64:
-		if d[0] < 0 {
-			return st, fmt.Errorf("tensor %q: negative step %d", step.Name, d[0])
+		if err := adagrad.CheckSteps(d[0]); err != nil {
+			return st, fmt.Errorf("tensor %q: %v", step.Name, err)
 		}
 		st.step = d[0]
 		return st, nil

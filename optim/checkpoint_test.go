@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/checkpoint"
 )
 
@@ -73,11 +74,11 @@ func (m *model) grads(t int) {
 
 func (m *model) optimizer(t *testing.T) *Adagrad {
 	t.Helper()
-	opt, err := New(Options{LR: 0.05, LRDecay: 0.1, WeightDecay: 0.01, InitialAccumulatorValue: 0.1, Eps: 1e-10}, m.w, m.b)
+	opt, err := New(adagrad.Options{LR: 0.05, LRDecay: 0.1, WeightDecay: 0.01, InitialAccumulatorValue: 0.1, Eps: 1e-10}, m.w, m.b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := opt.AddGroup(Options{LR: 0.2, LRDecay: 0.5, Eps: 1e-6, Maximize: true, EpsInside: true}, m.d, m.sk); err != nil {
+	if err := opt.AddGroup(adagrad.Options{LR: 0.2, LRDecay: 0.5, Eps: 1e-6, Maximize: true, EpsInside: true}, m.d, m.sk); err != nil {
 		t.Fatal(err)
 	}
 	return opt
@@ -215,11 +216,11 @@ func TestLoadRestoresOptions(t *testing.T) {
 	opt := src.optimizer(t)
 	b, _ := opt.MarshalBinary()
 	dst := src.clone()
-	opt2, err := New(Defaults(), dst.w, dst.b)
+	opt2, err := New(adagrad.Defaults(), dst.w, dst.b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := opt2.AddGroup(Defaults(), dst.d, dst.sk); err != nil {
+	if err := opt2.AddGroup(adagrad.Defaults(), dst.d, dst.sk); err != nil {
 		t.Fatal(err)
 	}
 	if err := opt2.UnmarshalBinary(b); err != nil {
@@ -292,12 +293,12 @@ func TestLoadErrorsChangeNothing(t *testing.T) {
 		{"not an optimizer", edit(t, good, func(f *checkpoint.File) { delete(f.Metadata, "optimizer") }), `"optimizer" is "", want "Adagrad"`},
 		{"no groups", edit(t, good, func(f *checkpoint.File) { delete(f.Metadata, "param_groups") }), `no "param_groups"`},
 		{"groups not json", edit(t, good, func(f *checkpoint.File) { f.Metadata["param_groups"] = "[{" }), `"param_groups" metadata`},
-		{"groups trailing", edit(t, good, func(f *checkpoint.File) { f.Metadata["param_groups"] += "[]" }), "trailing data"},
+		{"groups trailing", edit(t, good, func(f *checkpoint.File) { f.Metadata["param_groups"] += "[]" }), "after top-level value"},
 		{"one group", editGroups(t, good, func(g []map[string]any) { g[1] = g[0] }), `parameter group 1: parameter "layer.weight" is not in the optimizer's group 1`},
 		{"group count", edit(t, good, func(f *checkpoint.File) { f.Metadata["param_groups"] = "[]" }), "0 parameter groups, the optimizer has 2"},
-		{"unknown field", editGroups(t, good, func(g []map[string]any) { g[0]["foreach"] = nil }), `unknown field "foreach"`},
-		{"missing lr", editGroups(t, good, func(g []map[string]any) { delete(g[1], "lr") }), `parameter group 1: no "lr"`},
-		{"negative lr", editGroups(t, good, func(g []map[string]any) { g[0]["lr"] = -1 }), "parameter group 0: optim: Invalid learning rate: -1"},
+		{"unknown field", editGroups(t, good, func(g []map[string]any) { g[0]["foreach"] = nil }), `unknown key "foreach"`},
+		{"missing lr", editGroups(t, good, func(g []map[string]any) { delete(g[1], "lr") }), `parameter group 1: adagrad: options JSON: no "lr"`},
+		{"negative lr", editGroups(t, good, func(g []map[string]any) { g[0]["lr"] = -1 }), "parameter group 0: adagrad: Invalid learning rate: -1"},
 		{"negative eps", editGroups(t, good, func(g []map[string]any) { g[1]["eps"] = -1e-9 }), "Invalid epsilon value: -1e-09"},
 		{"renamed param", editGroups(t, good, func(g []map[string]any) { g[0]["params"] = []string{"layer.weight", "layer.b"} }), `parameter "layer.b" is not in the optimizer's group 0`},
 		{"missing param", editGroups(t, good, func(g []map[string]any) { g[0]["params"] = []string{"layer.weight"} }), `parameter group 0: parameter "layer.bias" is missing`},
@@ -323,7 +324,7 @@ func TestLoadErrorsChangeNothing(t *testing.T) {
 		}), `tensor "emb.step" has shape [1], want a scalar`},
 		{"negative step", edit(t, good, func(f *checkpoint.File) {
 			setTensor(f, "emb.step", checkpoint.Tensor{Name: "emb.step", Shape: []int{}, Data: []int64{-1}})
-		}), "negative step -1"},
+		}), "step counter -1 is negative"},
 		{"fractional step", edit(t, good, func(f *checkpoint.File) {
 			setTensor(f, "emb.step", checkpoint.Tensor{Name: "emb.step", Shape: []int{}, Data: []float64{1.5}})
 		}), "step 1.5 is not a whole non-negative number"},
@@ -369,7 +370,7 @@ func TestLoadErrorsChangeNothing(t *testing.T) {
 	}
 
 	// A different optimizer: the first mismatch is named.
-	other, err := New(Defaults(), &Param32{Name: "layer.weight", Value: make([]float32, 10)})
+	other, err := New(adagrad.Defaults(), &Param32{Name: "layer.weight", Value: make([]float32, 10)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,7 +406,7 @@ func TestSaveAtomic(t *testing.T) {
 
 func TestSaveInfiniteOption(t *testing.T) {
 	p := &Param32{Name: "p", Value: []float32{1}}
-	opt, err := New(Options{LR: math.Inf(1)}, p)
+	opt, err := New(adagrad.Options{LR: math.Inf(1)}, p)
 	if err != nil {
 		t.Fatal(err)
 	}

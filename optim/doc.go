@@ -80,6 +80,7 @@
 //	for g in sd["param_groups"]:
 //	    keys = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize")
 //	    d = {k: g[k] for k in keys}
+//	    d["eps_inside"] = False
 //	    d["params"] = [names[i] for i in g["params"]]
 //	    groups.append(d)
 //	    for i in g["params"]:

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/optim"
 )
 
@@ -23,7 +24,7 @@ func Example() {
 
 	w := &optim.Param64{Name: "w", Value: []float64{0}, Grad: []float64{0}}
 	b := &optim.Param64{Name: "b", Value: []float64{0}, Grad: []float64{0}}
-	o := optim.Defaults()
+	o := adagrad.Defaults()
 	o.LR = 0.1
 	opt, err := optim.New(o, w, b)
 	if err != nil {
@@ -71,7 +72,7 @@ func Example_checkpoint() {
 	path := filepath.Join(dir, "adagrad.safetensors")
 
 	w := &optim.Param32{Name: "w", Shape: []int{2, 2}, Value: []float32{1, 2, 3, 4}, Grad: []float32{0.5, -1, 2, 0}}
-	opt, _ := optim.New(optim.Defaults(), w)
+	opt, _ := optim.New(adagrad.Defaults(), w)
 	for range 3 {
 		opt.Step()
 	}
@@ -81,7 +82,7 @@ func Example_checkpoint() {
 	}
 
 	// Later, in another process: the same parameters, a fresh optimizer.
-	resumed, _ := optim.New(optim.Defaults(), w)
+	resumed, _ := optim.New(adagrad.Defaults(), w)
 	if err := resumed.Load(path); err != nil {
 		fmt.Println(err)
 		return
@@ -91,7 +92,7 @@ func Example_checkpoint() {
 
 	// A parameter of another shape is refused, and nothing changes.
 	v := &optim.Param32{Name: "w", Value: make([]float32, 4)}
-	other, _ := optim.New(optim.Defaults(), v)
+	other, _ := optim.New(adagrad.Defaults(), v)
 	fmt.Println(other.Load(path))
 	// Output:
 	// step 3 sum [0.75 3 12 0]

@@ -1,7 +1,6 @@
 package optim
 
 import (
-	"runtime"
 	"sync/atomic"
 
 	"github.com/adagrad-go/adagrad/internal/workers"
@@ -57,32 +56,58 @@ func appendChunks(chunks []chunk, p *pstate, workers int) []chunk {
 	return chunks
 }
 
-// pool runs a step's chunks on a workers.Pool: the goroutine calling Step
-// first updates the small parameters, then takes chunks with the workers
-// until none is left. It holds no reference to the Adagrad between steps,
-// so that a cleanup can stop it once the Adagrad is unreachable.
-type pool struct {
-	size   int // worker goroutines, besides the caller
-	w      *workers.Pool
-	run    func(w int) // p.do, bound once so that a step does not allocate
-	chunks []chunk     // this step's work
-	small  func()      // the caller's work before the chunks
-	next   atomic.Int64
+// job is a step's work for the workers: the goroutine calling Step first
+// updates the parameters that are not cut into chunks, then takes chunks
+// with the workers until none is left.
+type job struct {
+	a      *Adagrad
+	chunks []chunk      // this step's chunks, kept between steps for their memory
+	next   atomic.Int64 // the next chunk to take
+	do     func(w int)  // the work of goroutine w, bound once so that a step does not allocate
 }
 
-func newPool(size int) *pool {
-	p := &pool{size: size, w: workers.New(size + 1)}
-	p.run = p.do
-	return p
+func (j *job) init(a *Adagrad) {
+	j.a = a
+	j.do = j.work
 }
 
-func (p *pool) do(w int) {
-	if w == 0 && p.small != nil {
-		p.small()
+// run updates every parameter with a gradient, on the team's goroutines.
+func (j *job) run(t *workers.Team) {
+	nw := t.Workers()
+	chunks := j.chunks[:0]
+	if nw > 1 {
+		for _, p := range j.a.params {
+			if p.stepped() {
+				chunks = appendChunks(chunks, p, nw)
+			}
+		}
 	}
-	chunks := p.chunks
+	j.chunks = chunks
+	if len(chunks) == 0 {
+		j.small(false)
+		return
+	}
+	j.next.Store(0)
+	t.Run(j.do)
+}
+
+// small updates the parameters with a gradient that are not cut into
+// chunks (all of them when chunked is false).
+func (j *job) small(chunked bool) {
+	for _, p := range j.a.params {
+		if p.stepped() && !(chunked && isLarge(p)) {
+			p.update(0, p.len())
+		}
+	}
+}
+
+func (j *job) work(w int) {
+	if w == 0 {
+		j.small(true)
+	}
+	chunks := j.chunks
 	for {
-		i := p.next.Add(1) - 1
+		i := j.next.Add(1) - 1
 		if i >= int64(len(chunks)) {
 			return
 		}
@@ -91,53 +116,20 @@ func (p *pool) do(w int) {
 	}
 }
 
-// step runs small on the calling goroutine, then the chunks on it and the
-// workers, and returns when all is done.
-func (p *pool) step(chunks []chunk, small func()) {
-	p.chunks, p.small = chunks, small
-	p.next.Store(0)
-	p.w.Run(p.run)
-	p.chunks, p.small = nil, nil
-}
-
-// stop ends the workers and waits for them to return.
-func (p *pool) stop() { p.w.Close() }
-
-func (a *Adagrad) startPool() {
-	a.stopPool()
-	if a.stepSmall == nil {
-		a.stepSmall = a.updateSmall
-	}
-	a.pool = newPool(a.workers - 1)
-	a.cleanup = runtime.AddCleanup(a, (*pool).stop, a.pool)
-}
-
-func (a *Adagrad) stopPool() {
-	if a.pool != nil {
-		a.cleanup.Stop()
-		a.pool.stop()
-		a.pool = nil
-	}
-}
-
 // SetWorkers sets how many goroutines, the caller's included, share the
-// large parameters in Step; n <= 0 means runtime.GOMAXPROCS(0), the
-// default. With 1, Step runs entirely on the calling goroutine.
-func (a *Adagrad) SetWorkers(n int) {
-	if n <= 0 {
-		n = runtime.GOMAXPROCS(0)
-	}
-	a.workers = n
-}
+// large parameters in Step: n >= 1 fixes the number (at most
+// 1024); n <= 0 restores the default, runtime.GOMAXPROCS(0) read at each
+// Step. With 1, Step runs entirely on the calling goroutine.
+func (a *Adagrad) SetWorkers(n int) { a.team.SetWorkers(n) }
 
-// Workers returns the number set by SetWorkers (or the default).
-func (a *Adagrad) Workers() int { return a.workers }
+// Workers returns how many goroutines the next Step uses.
+func (a *Adagrad) Workers() int { return a.team.Workers() }
 
 // Close stops the worker goroutines and waits for them to return. The
 // optimizer stays usable: a later Step starts them again. Calling Close is
 // optional, since the workers are also stopped once the optimizer is
 // garbage collected; it makes the moment explicit. It always returns nil.
 func (a *Adagrad) Close() error {
-	a.stopPool()
+	a.team.Close()
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/checkpoint"
 )
 
@@ -46,11 +47,11 @@ func TestPyTorchInterop(t *testing.T) {
 	for i := range e.Value {
 		e.Value[i] = r.NormFloat64()
 	}
-	opt, err := New(Options{LR: 0.1, LRDecay: 0.05, WeightDecay: 0.01, InitialAccumulatorValue: 0.1, Eps: 1e-10}, w, b)
+	opt, err := New(adagrad.Options{LR: 0.1, LRDecay: 0.05, WeightDecay: 0.01, InitialAccumulatorValue: 0.1, Eps: 1e-10}, w, b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := opt.AddGroup(Options{LR: 0.3, Eps: 1e-8, Maximize: true}, e); err != nil {
+	if err := opt.AddGroup(adagrad.Options{LR: 0.3, Eps: 1e-8, Maximize: true}, e); err != nil {
 		t.Fatal(err)
 	}
 	grads := func(step int) {
@@ -132,11 +133,11 @@ func TestPyTorchInterop(t *testing.T) {
 
 	// PyTorch's state, in optim's layout, loads into a Go optimizer and
 	// equals Go's state.
-	fresh, err := New(Defaults(), &Param32{Name: w.Name, Shape: w.Shape, Value: make([]float32, 35)}, &Param32{Name: b.Name, Value: make([]float32, 7)})
+	fresh, err := New(adagrad.Defaults(), &Param32{Name: w.Name, Shape: w.Shape, Value: make([]float32, 35)}, &Param32{Name: b.Name, Value: make([]float32, 7)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := fresh.AddGroup(Defaults(), &Param64{Name: e.Name, Shape: e.Shape, Value: make([]float64, 12)}); err != nil {
+	if err := fresh.AddGroup(adagrad.Defaults(), &Param64{Name: e.Name, Shape: e.Shape, Value: make([]float64, 12)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := fresh.Load(filepath.Join(dir, "state_out.safetensors")); err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/internal/workers"
 	"github.com/adagrad-go/adagrad/kernel"
 )
@@ -49,10 +50,9 @@ func benchBatches(rows, dim, n int) ([][]int64, [][]float32) {
 }
 
 func benchTable(b testing.TB, s benchShape, rowwise bool) *Table {
-	o := Defaults()
-	o.RowWise = rowwise
+	o := adagrad.Defaults()
 	o.InitialAccumulatorValue = 0.1
-	tab, err := New(s.rows, s.dim, o)
+	tab, err := New(s.rows, s.dim, layoutOf(rowwise), o)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func BenchmarkWorkers(b *testing.B) {
 				}
 				pool := workers.New(2)
 				defer pool.Close()
-				o := tab.kernelOptions(1)
+				o := tab.opts.KernelOptions(1)
 				update := func(k, nw int) {
 					if nw == 1 {
 						for p := range 2 {

@@ -1,59 +1,50 @@
 package sparse
 
 import (
-	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
-	"strings"
 
+	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/checkpoint"
-	"github.com/adagrad-go/adagrad/internal/hyper"
 )
 
 // A table's checkpoint is a safetensors file (package checkpoint) with
-// three tensors and two metadata entries:
+// three tensors and three metadata entries:
 //
 //	weight   F32 [rows, dim]   the weights
-//	sum      F32 [rows, dim]   the state, element-wise; [rows] row-wise
+//	sum      F32 [rows, dim]   the state, elementwise; [rows] rowwise
 //	step     I64 []            the step counter
 //	__metadata__: "optimizer": "SparseAdagrad",
-//	              "options": the hyperparameters as JSON, PyTorch's names
-//	              (lr, lr_decay, weight_decay, initial_accumulator_value,
-//	              eps, maximize) and eps_inside, rowwise.
+//	              "layout": "elementwise" or "rowwise",
+//	              "options": the hyperparameters in package adagrad's
+//	              checkpoint form (PyTorch's names, and eps_inside)
 const (
 	metaOptimizer = "optimizer"
+	metaLayout    = "layout"
 	metaOptions   = "options"
 	optimizerName = "SparseAdagrad"
 )
 
-type optionsJSON struct {
-	hyper.JSON
-	EpsInside *bool `json:"eps_inside"`
-	RowWise   *bool `json:"rowwise"`
-}
-
 // file returns the table as a checkpoint file; the tensors alias the
-// table's memory.
-func (t *Table) file() *checkpoint.File {
-	o := t.opts
-	js, err := json.Marshal(optionsJSON{hyper.NewJSON(o.LR, o.LRDecay, o.WeightDecay, o.InitialAccumulatorValue,
-		o.Eps, o.Maximize), &o.EpsInside, &o.RowWise})
-	if err != nil { // finite numbers and booleans only: cannot fail
-		panic(err)
+// table's memory. Options JSON cannot hold (an infinite learning rate) are
+// an error.
+func (t *Table) file() (*checkpoint.File, error) {
+	js, err := t.opts.MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("sparse: checkpoint: %w", err)
 	}
 	return &checkpoint.File{
-		Metadata: map[string]string{metaOptimizer: optimizerName, metaOptions: string(js)},
+		Metadata: map[string]string{metaOptimizer: optimizerName, metaLayout: t.layout.String(), metaOptions: string(js)},
 		Tensors: []checkpoint.Tensor{
 			{Name: "weight", Shape: []int{t.rows, t.dim}, Data: t.weights},
 			{Name: "sum", Shape: t.stateShape(), Data: t.state},
 			{Name: "step", Shape: []int{}, Data: []int64{t.steps}},
 		},
-	}
+	}, nil
 }
 
 func (t *Table) stateShape() []int {
-	if t.opts.RowWise {
+	if t.layout == Rowwise {
 		return []int{t.rows}
 	}
 	return []int{t.rows, t.dim}
@@ -62,18 +53,29 @@ func (t *Table) stateShape() []int {
 // Save writes the table, its state, step counter and hyperparameters to
 // the file at path, atomically (see [checkpoint.Save]): a crash leaves
 // either the old file or the new one.
+//
+// An infinite hyperparameter (valid, as in PyTorch) cannot be written: JSON
+// has no infinity.
 func (t *Table) Save(path string) error {
-	return checkpoint.Save(path, t.file())
+	f, err := t.file()
+	if err != nil {
+		return err
+	}
+	return checkpoint.Save(path, f)
 }
 
 // MarshalBinary returns the checkpoint Save writes, in memory.
 func (t *Table) MarshalBinary() ([]byte, error) {
-	return checkpoint.Marshal(t.file())
+	f, err := t.file()
+	if err != nil {
+		return nil, err
+	}
+	return checkpoint.Marshal(f)
 }
 
 // Load replaces the table's weights, state, step counter and
 // hyperparameters with those of the checkpoint at path. The checkpoint must
-// be of a table of the same rows, dim and mode. Anything else, or a
+// be of a table of the same rows, dim and layout. Anything else, or a
 // missing, truncated or corrupted file, is an error naming the first
 // problem, and leaves the table exactly as it was.
 func (t *Table) Load(path string) error {
@@ -100,37 +102,19 @@ func (t *Table) restore(f *checkpoint.File) error {
 	if got := f.Metadata[metaOptimizer]; got != optimizerName {
 		return errf("metadata %q is %q, want %q", metaOptimizer, got, optimizerName)
 	}
+	if got := f.Metadata[metaLayout]; got != t.layout.String() {
+		return errf("metadata %q is %q, the table's is %q", metaLayout, got, t.layout)
+	}
 	js, ok := f.Metadata[metaOptions]
 	if !ok {
 		return errf("no %q metadata", metaOptions)
 	}
-	dec := json.NewDecoder(strings.NewReader(js))
-	dec.DisallowUnknownFields()
-	var oj optionsJSON
-	if err := dec.Decode(&oj); err != nil {
+	var o adagrad.Options
+	if err := o.UnmarshalJSON([]byte(js)); err != nil {
 		return errf("%q metadata: %v", metaOptions, err)
 	}
-	if dec.More() {
-		return errf("%q metadata: trailing data", metaOptions)
-	}
-	missing := oj.Missing()
-	if missing == "" && oj.EpsInside == nil {
-		missing = "eps_inside"
-	}
-	if missing == "" && oj.RowWise == nil {
-		missing = "rowwise"
-	}
-	if missing != "" {
-		return errf("%q metadata: no %q", metaOptions, missing)
-	}
-	o := Options{LR: *oj.LR, LRDecay: *oj.LRDecay, WeightDecay: *oj.WeightDecay,
-		InitialAccumulatorValue: *oj.InitialAccumulatorValue, Eps: *oj.Eps, Maximize: *oj.Maximize,
-		EpsInside: *oj.EpsInside, RowWise: *oj.RowWise}
 	if err := o.Validate(); err != nil {
 		return errf("%v", err)
-	}
-	if o.RowWise != t.opts.RowWise {
-		return errf("rowwise is %v, the table's is %v", o.RowWise, t.opts.RowWise)
 	}
 	if len(f.Tensors) != 3 {
 		names := make([]string, len(f.Tensors))
@@ -165,8 +149,8 @@ func (t *Table) restore(f *checkpoint.File) error {
 		return err
 	}
 	step := st.Data.([]int64)[0]
-	if step < 0 || step == math.MaxInt64 {
-		return errf("step %d is not a valid step count", step)
+	if err := adagrad.CheckSteps(step); err != nil {
+		return errf("tensor \"step\": %v", err)
 	}
 	// Everything checked: apply.
 	t.opts = o

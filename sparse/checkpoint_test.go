@@ -8,15 +8,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/checkpoint"
 )
 
 func TestSaveLoad(t *testing.T) {
 	for _, rowwise := range []bool{false, true} {
-		o := Options{LR: 0.3, LRDecay: 0.01, WeightDecay: 0.001, InitialAccumulatorValue: 0.2, Eps: 1e-7,
-			Maximize: true, EpsInside: true, RowWise: rowwise}
+		o := adagrad.Options{LR: 0.3, LRDecay: 0.01, WeightDecay: 0.001, InitialAccumulatorValue: 0.2, Eps: 1e-7,
+			Maximize: true, EpsInside: true}
 		r := rand.New(rand.NewPCG(8, 8))
-		a := randomTable(t, r, 50, 12, o)
+		a := randomTableOf(t, r, 50, 12, layoutOf(rowwise), o)
 		idx, grads := batch(r, 50, 12, 300, 0)
 		for k := 0; k < 3; k++ {
 			if err := a.Step(idx, grads); err != nil {
@@ -27,7 +28,7 @@ func TestSaveLoad(t *testing.T) {
 		if err := a.Save(path); err != nil {
 			t.Fatal(err)
 		}
-		b, err := New(50, 12, Options{RowWise: rowwise})
+		b, err := New(50, 12, layoutOf(rowwise), adagrad.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +58,7 @@ func TestSaveLoad(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, _ := New(50, 12, Options{RowWise: rowwise})
+		c, _ := New(50, 12, layoutOf(rowwise), adagrad.Options{})
 		if err := c.UnmarshalBinary(data); err != nil || c.Steps() != 4 || c.weights[17] != a.weights[17] {
 			t.Fatalf("UnmarshalBinary: %v, steps %d", err, c.Steps())
 		}
@@ -68,7 +69,7 @@ func TestSaveLoad(t *testing.T) {
 // damaged, is an error and leaves the table as it was.
 func TestLoadRefuses(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 9))
-	src := randomTable(t, r, 20, 4, Defaults())
+	src := randomTable(t, r, 20, 4, adagrad.Defaults())
 	src.steps = 7
 	good, err := src.MarshalBinary()
 	if err != nil {
@@ -101,13 +102,13 @@ func TestLoadRefuses(t *testing.T) {
 		{"bad options", edit(func(f *checkpoint.File) { f.Metadata[metaOptions] = `{"lr": 1}` }), `no "lr_decay"`},
 		{"unknown option", edit(func(f *checkpoint.File) {
 			f.Metadata[metaOptions] = strings.Replace(f.Metadata[metaOptions], "{", `{"momentum":0.9,`, 1)
-		}), "unknown field"},
+		}), `unknown key "momentum"`},
 		{"negative lr", edit(func(f *checkpoint.File) {
 			f.Metadata[metaOptions] = strings.Replace(f.Metadata[metaOptions], `"lr":0.01`, `"lr":-1`, 1)
 		}), "Invalid learning rate: -1"},
 		{"row-wise file", edit(func(f *checkpoint.File) {
-			f.Metadata[metaOptions] = strings.Replace(f.Metadata[metaOptions], `"rowwise":false`, `"rowwise":true`, 1)
-		}), "rowwise is true"},
+			f.Metadata[metaLayout] = "rowwise"
+		}), `"layout" is "rowwise", the table's is "elementwise"`},
 		{"wrong shape", edit(func(f *checkpoint.File) {
 			w, _ := f.Tensor("weight")
 			w.Shape = []int{4, 20}
@@ -124,10 +125,10 @@ func TestLoadRefuses(t *testing.T) {
 		{"negative step", edit(func(f *checkpoint.File) {
 			s, _ := f.Tensor("step")
 			s.Data = []int64{-2}
-		}), "step -2"},
+		}), "step counter -2 is negative"},
 	}
 	for _, c := range cases {
-		dst := randomTable(t, r, 20, 4, Defaults())
+		dst := randomTable(t, r, 20, 4, adagrad.Defaults())
 		w, s, n := snapshot(dst)
 		o := dst.Options()
 		err := dst.UnmarshalBinary(c.data)
@@ -140,12 +141,12 @@ func TestLoadRefuses(t *testing.T) {
 		}
 	}
 	// A missing file, through Load.
-	dst := randomTable(t, r, 20, 4, Defaults())
+	dst := randomTable(t, r, 20, 4, adagrad.Defaults())
 	if err := dst.Load(filepath.Join(t.TempDir(), "none")); err == nil || !os.IsNotExist(unwrapAll(err)) {
 		t.Errorf("missing file: %v", err)
 	}
 	// A table of another size.
-	other := randomTable(t, r, 21, 4, Defaults())
+	other := randomTable(t, r, 21, 4, adagrad.Defaults())
 	if err := other.UnmarshalBinary(good); err == nil || !strings.Contains(err.Error(), "the table needs [21 4]") {
 		t.Errorf("other size: %v", err)
 	}

@@ -3,15 +3,16 @@ package sparse_test
 import (
 	"fmt"
 
+	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/sparse"
 )
 
 // A table of 4 rows of 2, one step on rows 1 and 3; row 1 appears twice,
 // so its two gradient rows are summed first.
 func Example() {
-	o := sparse.Defaults()
+	o := adagrad.Defaults()
 	o.LR = 0.1
-	tab, err := sparse.New(4, 2, o)
+	tab, err := sparse.New(4, 2, sparse.Elementwise, o)
 	if err != nil {
 		panic(err)
 	}
@@ -36,11 +37,10 @@ func Example() {
 
 // Row-wise Adagrad keeps one accumulator per row.
 func Example_rowWise() {
-	o := sparse.Defaults()
+	o := adagrad.Defaults()
 	o.LR = 1
 	o.Eps = 0
-	o.RowWise = true
-	tab, _ := sparse.New(3, 2, o)
+	tab, _ := sparse.New(3, 2, sparse.Rowwise, o)
 	tab.Step([]int64{2}, []float32{3, 4}) // mean of squares 12.5
 	fmt.Println(tab.Row(2), tab.State())
 	// Output:
@@ -49,7 +49,7 @@ func Example_rowWise() {
 
 // A bad index is reported with its position, and nothing changes.
 func ExampleTable_Step_badIndex() {
-	tab, _ := sparse.New(10, 1, sparse.Defaults())
+	tab, _ := sparse.New(10, 1, sparse.Elementwise, adagrad.Defaults())
 	err := tab.Step([]int64{4, 10}, []float32{1, 1})
 	fmt.Println(err)
 	fmt.Println(tab.Steps())
@@ -61,7 +61,7 @@ func ExampleTable_Step_badIndex() {
 // Bags pool rows like torch.nn.EmbeddingBag; BagBackward gives the
 // gradient rows a step takes.
 func ExampleTable_Bag() {
-	tab, _ := sparse.New(5, 2, sparse.Defaults())
+	tab, _ := sparse.New(5, 2, sparse.Elementwise, adagrad.Defaults())
 	copy(tab.Weights(), []float32{0, 0, 1, 2, 3, 4, 5, 6, 7, 8})
 	indices := []int64{1, 2, 4, 3} // bags [1 2] and [4 3]
 	offsets := []int64{0, 2}

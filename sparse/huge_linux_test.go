@@ -10,6 +10,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/adagrad-go/adagrad"
 )
 
 // TestHugePages: a large table's memory may be backed by transparent huge
@@ -34,9 +36,8 @@ func TestHugePages(t *testing.T) {
 		t.Skipf("memory advised for huge pages is not reported eligible here (%v)", err)
 	}
 	for _, rowwise := range []bool{false, true} {
-		o := Defaults()
-		o.RowWise = rowwise
-		tab, err := New(1<<20, 8, o) // 32 MiB of weights; 4 MiB of state row-wise
+		o := adagrad.Defaults()
+		tab, err := New(1<<20, 8, layoutOf(rowwise), o) // 32 MiB of weights; 4 MiB of state rowwise
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/internal/golden"
 	"github.com/adagrad-go/adagrad/internal/workers"
 	"github.com/adagrad-go/adagrad/kernel"
@@ -48,10 +49,10 @@ func TestGolden(t *testing.T) {
 	worst, checked := 0.0, 0
 	for _, c := range set.Sparse {
 		for _, workers := range []int{1, 2} {
-			o := Defaults()
+			o := adagrad.Defaults()
 			o.LR, o.LRDecay, o.Eps, o.Maximize = c.LR, c.LRDecay, c.Eps, c.Maximize
 			o.InitialAccumulatorValue = c.InitialAccumulatorValue
-			tab, err := New(c.Rows, c.Dim, o)
+			tab, err := New(c.Rows, c.Dim, Elementwise, o)
 			if err != nil {
 				t.Fatalf("%s: %v", c.Name, err)
 			}
@@ -164,14 +165,14 @@ func coalesced(idx []int64, grads []float32, dim int) ([]int64, map[int64][]floa
 	return order, sums
 }
 
-func testOptions() []Options {
-	var out []Options
+func testOptions() []adagrad.Options {
+	var out []adagrad.Options
 	for _, max := range []bool{false, true} {
 		for _, inside := range []bool{false, true} {
 			for _, eps := range []float64{1e-10, 0.5} {
 				for _, decay := range []float64{0, 0.1} {
 					for _, acc := range []float64{0, 0.25} {
-						out = append(out, Options{LR: 0.05, LRDecay: decay, Eps: eps, InitialAccumulatorValue: acc,
+						out = append(out, adagrad.Options{LR: 0.05, LRDecay: decay, Eps: eps, InitialAccumulatorValue: acc,
 							Maximize: max, EpsInside: inside})
 					}
 				}
@@ -181,9 +182,21 @@ func testOptions() []Options {
 	return out
 }
 
-func randomTable(t *testing.T, r *rand.Rand, rows, dim int, o Options) *Table {
+// layoutOf returns Rowwise for true, Elementwise for false.
+func layoutOf(rowwise bool) Layout {
+	if rowwise {
+		return Rowwise
+	}
+	return Elementwise
+}
+
+func randomTable(t *testing.T, r *rand.Rand, rows, dim int, o adagrad.Options) *Table {
+	return randomTableOf(t, r, rows, dim, Elementwise, o)
+}
+
+func randomTableOf(t *testing.T, r *rand.Rand, rows, dim int, layout Layout, o adagrad.Options) *Table {
 	t.Helper()
-	tab, err := New(rows, dim, o)
+	tab, err := New(rows, dim, layout, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,9 +257,8 @@ func TestTouchedRowsOnly(t *testing.T) {
 		for _, dim := range []int{1, 5, 16, 33, 64, 128} {
 			for _, o := range testOptions() {
 				o.WeightDecay = []float64{0, 0.01, 2}[r.IntN(3)]
-				o.RowWise = rowwise
 				rows := 1 + r.IntN(80)
-				tab := randomTable(t, r, rows, dim, o)
+				tab := randomTableOf(t, r, rows, dim, layoutOf(rowwise), o)
 				fill(r, tab.weights, 0.05)
 				tab.SetWorkers(1 + r.IntN(4))
 				want := append([]float32(nil), tab.weights...)
@@ -294,14 +306,13 @@ func TestWorkersSameBits(t *testing.T) {
 	for _, rowwise := range []bool{false, true} {
 		for _, shape := range []struct{ rows, dim int }{{5000, 7}, {5000, 64}, {5_000_000, 2}} {
 			rows, dim := shape.rows, shape.dim
-			o := Defaults()
-			o.RowWise = rowwise
+			o := adagrad.Defaults()
 			o.WeightDecay = 0.01
 			idx, grads := batch(r, rows, dim, 9000, 0.01)
 			idx2, grads2 := batch(r, rows, dim, 3000, 0)
 			var ref *Table
 			for _, nw := range []int{1, 2, 3, 8} {
-				tab := randomTable(t, rand.New(rand.NewPCG(7, 8)), rows, dim, o)
+				tab := randomTableOf(t, rand.New(rand.NewPCG(7, 8)), rows, dim, layoutOf(rowwise), o)
 				tab.SetWorkers(nw)
 				if err := tab.Step(idx, grads); err != nil {
 					t.Fatal(err)
@@ -341,10 +352,9 @@ func int32Indices(idx []int64) []int32 {
 func TestInt32Indices(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
 	for _, rowwise := range []bool{false, true} {
-		o := Defaults()
-		o.RowWise = rowwise
-		a := randomTable(t, rand.New(rand.NewPCG(1, 1)), 300, 24, o)
-		b := randomTable(t, rand.New(rand.NewPCG(1, 1)), 300, 24, o)
+		o := adagrad.Defaults()
+		a := randomTableOf(t, rand.New(rand.NewPCG(1, 1)), 300, 24, layoutOf(rowwise), o)
+		b := randomTableOf(t, rand.New(rand.NewPCG(1, 1)), 300, 24, layoutOf(rowwise), o)
 		idx, grads := batch(r, 300, 24, 2000, 0)
 		idx32 := int32Indices(idx)
 		if err := a.Step(idx, grads); err != nil {
@@ -387,9 +397,8 @@ func unchanged(t *testing.T, tab *Table, w, s []float32, steps int64) {
 
 func TestBadBatches(t *testing.T) {
 	for _, rowwise := range []bool{false, true} {
-		o := Defaults()
-		o.RowWise = rowwise
-		tab := randomTable(t, rand.New(rand.NewPCG(2, 2)), 10, 4, o)
+		o := adagrad.Defaults()
+		tab := randomTableOf(t, rand.New(rand.NewPCG(2, 2)), 10, 4, layoutOf(rowwise), o)
 		tab.SetWorkers(2)
 		w, s, n := snapshot(tab)
 		for _, c := range []struct {
@@ -432,43 +441,41 @@ func TestBadBatches(t *testing.T) {
 func TestNewAndOptions(t *testing.T) {
 	for _, c := range []struct {
 		rows, dim int
-		o         Options
+		o         adagrad.Options
 		want      string
 	}{
-		{0, 4, Defaults(), "rows > 0 and dim > 0"},
-		{4, -1, Defaults(), "rows > 0 and dim > 0"},
-		{MaxRows + 1, 1, Defaults(), "too large"},
-		{4, 4, Options{LR: -1}, "Invalid learning rate: -1"},
-		{4, 4, Options{LRDecay: math.NaN()}, "Invalid lr_decay value: NaN"},
-		{4, 4, Options{WeightDecay: -0.5}, "Invalid weight_decay value: -0.5"},
-		{4, 4, Options{InitialAccumulatorValue: -1}, "Invalid initial_accumulator_value value: -1"},
-		{4, 4, Options{Eps: -1e-8}, "Invalid epsilon value: -1e-08"},
+		{0, 4, adagrad.Defaults(), "rows > 0 and dim > 0"},
+		{4, -1, adagrad.Defaults(), "rows > 0 and dim > 0"},
+		{MaxRows + 1, 1, adagrad.Defaults(), "too large"},
+		{4, 4, adagrad.Options{LR: -1}, "Invalid learning rate: -1"},
+		{4, 4, adagrad.Options{LRDecay: math.NaN()}, "Invalid lr_decay value: NaN"},
+		{4, 4, adagrad.Options{WeightDecay: -0.5}, "Invalid weight_decay value: -0.5"},
+		{4, 4, adagrad.Options{InitialAccumulatorValue: -1}, "Invalid initial_accumulator_value value: -1"},
+		{4, 4, adagrad.Options{Eps: -1e-8}, "Invalid epsilon value: -1e-08"},
 	} {
-		if _, err := New(c.rows, c.dim, c.o); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("New(%d, %d, %+v): %v, want %q", c.rows, c.dim, c.o, err, c.want)
+		for _, layout := range []Layout{Elementwise, Rowwise} {
+			if _, err := New(c.rows, c.dim, layout, c.o); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("New(%d, %d, %v, %+v): %v, want %q", c.rows, c.dim, layout, c.o, err, c.want)
+			}
 		}
 	}
-	o := Defaults()
-	if o.LR != 0.01 || o.Eps != 1e-10 || o.LRDecay != 0 || o.WeightDecay != 0 || o.InitialAccumulatorValue != 0 || o.Maximize || o.RowWise {
-		t.Errorf("Defaults() = %+v", o)
+	if _, err := New(4, 4, Layout(2), adagrad.Defaults()); err == nil || !strings.Contains(err.Error(), "unknown layout Layout(2)") {
+		t.Errorf("New with layout 2: %v", err)
 	}
+	o := adagrad.Defaults()
 	o.InitialAccumulatorValue = 0.5
-	o.RowWise = true
-	tab, err := New(3, 5, o)
+	tab, err := New(3, 5, Rowwise, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tab.State()) != 3 || tab.State()[2] != 0.5 || len(tab.Weights()) != 15 || len(tab.Row(2)) != 5 {
-		t.Errorf("row-wise table: state %v, %d weights", tab.State(), len(tab.Weights()))
-	}
-	if err := tab.SetOptions(Defaults()); err == nil {
-		t.Error("SetOptions changed the mode")
+	if len(tab.State()) != 3 || tab.State()[2] != 0.5 || len(tab.Weights()) != 15 || len(tab.Row(2)) != 5 || tab.Layout() != Rowwise {
+		t.Errorf("rowwise table: state %v, %d weights, layout %v", tab.State(), len(tab.Weights()), tab.Layout())
 	}
 	o.LR = 1
 	if err := tab.SetOptions(o); err != nil || tab.Options().LR != 1 {
 		t.Errorf("SetOptions: %v", err)
 	}
-	if err := tab.SetOptions(Options{LR: -2, RowWise: true}); err == nil || tab.Options().LR != 1 {
+	if err := tab.SetOptions(adagrad.Options{LR: -2}); err == nil || tab.Options().LR != 1 {
 		t.Errorf("SetOptions accepted a negative lr: %v", err)
 	}
 }
@@ -476,7 +483,7 @@ func TestNewAndOptions(t *testing.T) {
 // TestLRDecay: step t uses lr/(1+(t-1)*lr_decay); failed calls do not
 // count, empty ones do.
 func TestLRDecay(t *testing.T) {
-	o := Options{LR: 0.5, LRDecay: 0.3, Eps: 1e-3}
+	o := adagrad.Options{LR: 0.5, LRDecay: 0.3, Eps: 1e-3}
 	tab := randomTable(t, rand.New(rand.NewPCG(4, 4)), 4, 3, o)
 	p := append([]float32(nil), tab.Row(2)...)
 	s := make([]float32, 3)
@@ -509,7 +516,7 @@ func TestLRDecay(t *testing.T) {
 func TestLookupAndBags(t *testing.T) {
 	r := rand.New(rand.NewPCG(6, 6))
 	const rows, dim = 20, 6
-	tab := randomTable(t, r, rows, dim, Defaults())
+	tab := randomTable(t, r, rows, dim, adagrad.Defaults())
 	idx := []int64{3, 0, 19, 3, 7}
 	got := make([]float32, len(idx)*dim)
 	if err := tab.Lookup(got, idx); err != nil {
@@ -606,9 +613,8 @@ func TestLookupAndBags(t *testing.T) {
 
 func TestZeroAllocations(t *testing.T) {
 	for _, rowwise := range []bool{false, true} {
-		o := Defaults()
-		o.RowWise = rowwise
-		tab := randomTable(t, rand.New(rand.NewPCG(1, 3)), 1000, 32, o)
+		o := adagrad.Defaults()
+		tab := randomTableOf(t, rand.New(rand.NewPCG(1, 3)), 1000, 32, layoutOf(rowwise), o)
 		idx, grads := batch(rand.New(rand.NewPCG(2, 3)), 1000, 32, 1600, 0)
 		idx32 := int32Indices(idx)
 		for _, nw := range []int{1, 2, 3} {
@@ -659,7 +665,7 @@ func TestWorkersLifecycle(t *testing.T) {
 		batch[i] = int64(i * 7 % 1000)
 	}
 	grads := make([]float32, len(batch)*8)
-	tab, err := New(1000, 8, Defaults())
+	tab, err := New(1000, 8, Elementwise, adagrad.Defaults())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -711,7 +717,7 @@ func TestSortKeys(t *testing.T) {
 // parallel step (a single row, repeated) leaves the other parts empty.
 func TestEmptyParts(t *testing.T) {
 	for _, nw := range []int{1, 2, 3, 8} {
-		tab, err := New(100, 4, Defaults())
+		tab, err := New(100, 4, Elementwise, adagrad.Defaults())
 		if err != nil {
 			t.Fatal(err)
 		}

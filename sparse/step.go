@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync/atomic"
 
+	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/kernel"
 )
 
@@ -59,12 +60,19 @@ func step[I index](t *Table, indices []I, grads []float32) error {
 	if err := checkBatch(t, indices, grads); err != nil {
 		return err
 	}
-	t.steps++
+	if err := kernel.Check(); err != nil {
+		return fmt.Errorf("sparse: %w", err)
+	}
+	steps, err := adagrad.NextStep(t.steps)
+	if err != nil {
+		return fmt.Errorf("sparse: %w", err)
+	}
+	t.steps = steps
 	if len(indices) == 0 {
 		return nil
 	}
-	o := t.kernelOptions(t.steps)
-	nw := t.nworkers()
+	o := t.opts.KernelOptions(t.steps)
+	nw := t.team.Workers()
 	if most := (len(indices) + minPerWorker - 1) / minPerWorker; nw > most {
 		nw = most
 	}
@@ -109,7 +117,7 @@ func parallel[I index](t *Table, indices []I, grads []float32, o kernel.Options,
 	j.nextSlice.Store(0)
 	j.slicesDone.Store(0)
 	j.nextPart.Store(0)
-	t.workerPool().Run(j.run)
+	t.team.Run(j.run)
 	j.idx64, j.idx32, j.grads = nil, nil, nil // keep no reference to the caller's memory
 }
 
@@ -168,7 +176,7 @@ func (j *job) do(int) {
 func (t *Table) coalesceAndUpdate(s *scratch, grads []float32, o kernel.Options) {
 	s.coalesce(grads, t.dim, rowBits(t.rows))
 	f := kernel.StepRows32
-	if t.opts.RowWise {
+	if t.layout == Rowwise {
 		f = kernel.RowwiseStepRows32
 	}
 	if len(s.rows1) > 0 {

@@ -1,38 +1,35 @@
 package sparse
 
 import (
-	"errors"
 	"fmt"
 	"math"
-	"runtime"
 
-	"github.com/adagrad-go/adagrad/internal/hyper"
+	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/internal/workers"
-	"github.com/adagrad-go/adagrad/kernel"
 )
 
-// Options are a table's hyperparameters, with the names, defaults and
-// checks of torch.optim.Adagrad (and package optim). Start from
-// [Defaults]: the zero Options has a learning rate and an eps of 0.
-type Options struct {
-	LR                      float64 // learning rate (PyTorch: lr)
-	LRDecay                 float64 // step t uses LR / (1 + (t-1)*LRDecay) (lr_decay)
-	WeightDecay             float64 // L2 penalty added to the gradients of touched rows (weight_decay)
-	InitialAccumulatorValue float64 // the state's starting value (initial_accumulator_value)
-	Eps                     float64 // added to the denominator for stability (eps)
-	Maximize                bool    // ascend the objective instead of descending (maximize)
-	EpsInside               bool    // std = sqrt(sum+eps) instead of PyTorch's sqrt(sum)+eps
-	RowWise                 bool    // one accumulator per row (FBGEMM's row-wise Adagrad)
-}
+// Layout is the shape of a table's Adagrad state, fixed when the table is
+// made.
+type Layout int
 
-// Defaults returns PyTorch's defaults: lr 0.01, eps 1e-10, everything else
-// zero or false (element-wise).
-func Defaults() Options { return Options{LR: 0.01, Eps: 1e-10} }
+const (
+	// Elementwise keeps one accumulator per weight: rows x dim floats, the
+	// step of torch.optim.Adagrad.
+	Elementwise Layout = iota
+	// Rowwise keeps one accumulator per row: rows floats, FBGEMM's rowwise
+	// Adagrad.
+	Rowwise
+)
 
-// Validate returns PyTorch's error for the first invalid hyperparameter
-// (negative, or NaN), or nil.
-func (o Options) Validate() error {
-	return hyper.Check("sparse", o.LR, o.LRDecay, o.WeightDecay, o.InitialAccumulatorValue, o.Eps)
+// String returns "elementwise" or "rowwise", the names checkpoints use.
+func (l Layout) String() string {
+	switch l {
+	case Elementwise:
+		return "elementwise"
+	case Rowwise:
+		return "rowwise"
+	}
+	return fmt.Sprintf("Layout(%d)", int(l))
 }
 
 // MaxRows is the largest number of rows a table can have: row numbers are
@@ -43,41 +40,52 @@ const MaxRows = math.MaxInt32
 // Adagrad state. Create it with [New].
 type Table struct {
 	rows, dim int
-	opts      Options
+	layout    Layout
+	opts      adagrad.Options
 	weights   []float32 // rows*dim, row-major
-	state     []float32 // rows*dim element-wise, rows row-wise
+	state     []float32 // rows*dim elementwise, rows rowwise
 	steps     int64
-	workers   int        // 0: GOMAXPROCS
+	team      workers.Team
 	scratch   []*scratch // one per part of a parallel step
 	job       *job       // the parallel step's work
-	pool      *workers.Pool
-	cleanup   runtime.Cleanup
 }
 
-// New returns a table of rows x dim weights, all zero, with its state
-// filled with o.InitialAccumulatorValue. rows and dim must be positive,
-// rows at most [MaxRows], and o valid.
+// New returns a table of rows x dim weights, all zero, with its state in
+// the given layout, filled with o.InitialAccumulatorValue. rows and dim
+// must be positive, rows at most [MaxRows], and o valid; a table whose
+// weights and state would not fit in memory an int can address is an
+// error.
 //
 // On Linux, New asks the kernel to back the weights and the state with
 // transparent huge pages (madvise MADV_HUGEPAGE, where the system has them
 // on request): a step reads rows all over the table, and with 4 KiB pages
 // nearly every row costs a page-table walk. It measured 24–56% more rows
 // per second on one worker for 1M x 128 and 1.5M x 128 tables.
-func New(rows, dim int, o Options) (*Table, error) {
+func New(rows, dim int, layout Layout, o adagrad.Options) (*Table, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
+	}
+	if layout != Elementwise && layout != Rowwise {
+		return nil, fmt.Errorf("sparse: unknown layout %v", layout)
 	}
 	if rows <= 0 || dim <= 0 {
 		return nil, fmt.Errorf("sparse: a table needs rows > 0 and dim > 0, not %d x %d", rows, dim)
 	}
-	if rows > MaxRows || rows > math.MaxInt/dim {
+	// The weights and the state, in bytes: 4*rows*dim*2 elementwise,
+	// 4*rows*(dim+1) rowwise.
+	per := 2 * dim
+	if layout == Rowwise {
+		per = dim + 1
+	}
+	if rows > MaxRows || dim > math.MaxInt/8 || rows > math.MaxInt/4/per {
 		return nil, fmt.Errorf("sparse: a table of %d x %d is too large", rows, dim)
 	}
 	n := rows
-	if !o.RowWise {
+	if layout == Elementwise {
 		n = rows * dim
 	}
-	t := &Table{rows: rows, dim: dim, opts: o, weights: make([]float32, rows*dim), state: make([]float32, n)}
+	t := &Table{rows: rows, dim: dim, layout: layout, opts: o, weights: make([]float32, rows*dim), state: make([]float32, n)}
+	t.team = workers.NewTeam(t)
 	hugePages(t.weights)
 	hugePages(t.state)
 	if v := float32(o.InitialAccumulatorValue); v != 0 {
@@ -94,18 +102,18 @@ func (t *Table) Rows() int { return t.rows }
 // Dim returns the number of float32 values in a row.
 func (t *Table) Dim() int { return t.dim }
 
+// Layout returns the layout of the table's state.
+func (t *Table) Layout() Layout { return t.layout }
+
 // Options returns the table's hyperparameters.
-func (t *Table) Options() Options { return t.opts }
+func (t *Table) Options() adagrad.Options { return t.opts }
 
 // SetOptions changes the hyperparameters from the next step on, as
-// changing a PyTorch parameter group's options does. The mode (RowWise)
-// cannot change: the state's shape depends on it.
-func (t *Table) SetOptions(o Options) error {
+// changing a PyTorch parameter group's options does. An invalid o is an
+// error and changes nothing.
+func (t *Table) SetOptions(o adagrad.Options) error {
 	if err := o.Validate(); err != nil {
 		return err
-	}
-	if o.RowWise != t.opts.RowWise {
-		return errors.New("sparse: SetOptions cannot change RowWise: the state's shape depends on it")
 	}
 	t.opts = o
 	return nil
@@ -125,63 +133,26 @@ func (t *Table) Weights() []float32 { return t.weights }
 func (t *Table) Row(r int) []float32 { return t.weights[r*t.dim : (r+1)*t.dim : (r+1)*t.dim] }
 
 // State returns the Adagrad state, the table's own memory: rows*dim sums,
-// row-major, element-wise; rows accumulators, one per row, row-wise.
+// row-major, in the Elementwise layout; rows accumulators, one per row, in
+// the Rowwise layout.
 func (t *Table) State() []float32 { return t.state }
 
-// SetWorkers sets how many goroutines a step uses: n < 1 means
-// runtime.GOMAXPROCS(0) at each step (the default). The results are the
+// SetWorkers sets how many goroutines, the caller's included, a step
+// uses: n >= 1 fixes the number (at most 1024); n <= 0 restores the
+// default, runtime.GOMAXPROCS(0) read at each step. The results are the
 // same bits for any number.
-func (t *Table) SetWorkers(n int) {
-	if n < 0 {
-		n = 0
-	}
-	t.workers = n
-}
+func (t *Table) SetWorkers(n int) { t.team.SetWorkers(n) }
 
-// Workers returns the number set by SetWorkers (0: GOMAXPROCS).
-func (t *Table) Workers() int { return t.workers }
-
-// workerPool returns the pool for parallel steps, of nworkers goroutines,
-// starting it (again, when the number changed) as needed. Its workers
-// stop with Close or once the table is garbage collected.
-func (t *Table) workerPool() *workers.Pool {
-	n := t.nworkers()
-	if t.pool == nil || t.pool.Size() != n {
-		t.Close()
-		t.pool = workers.New(n)
-		t.cleanup = runtime.AddCleanup(t, (*workers.Pool).Close, t.pool)
-	}
-	return t.pool
-}
+// Workers returns how many goroutines the next step uses.
+func (t *Table) Workers() int { return t.team.Workers() }
 
 // Close stops the worker goroutines of parallel steps and waits for them
 // to return. The table stays usable: a later parallel step starts them
 // again. Calling Close is optional, since the workers also stop once the
 // table is garbage collected. It always returns nil.
 func (t *Table) Close() error {
-	if t.pool != nil {
-		t.cleanup.Stop()
-		t.pool.Close()
-		t.pool = nil
-	}
+	t.team.Close()
 	return nil
-}
-
-// lr returns the learning rate of step t (from 1), as PyTorch computes it.
-func (t *Table) lr(step int64) float64 {
-	return hyper.LR(t.opts.LR, t.opts.LRDecay, step)
-}
-
-func (t *Table) kernelOptions(step int64) kernel.Options {
-	return kernel.Options{LR: t.lr(step), Eps: t.opts.Eps, WeightDecay: t.opts.WeightDecay,
-		Maximize: t.opts.Maximize, EpsInside: t.opts.EpsInside}
-}
-
-func (t *Table) nworkers() int {
-	if t.workers > 0 {
-		return t.workers
-	}
-	return runtime.GOMAXPROCS(0)
 }
 
 // IndexError reports an index outside the table.

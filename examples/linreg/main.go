@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 
+	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/optim"
 )
 
@@ -68,7 +69,7 @@ with lr 0.1 in 400 to 1400 epochs (-epochs 2000), depending on -seed.
 	w := &optim.Param32{Name: "weight", Shape: []int{1, 1},
 		Value: []float32{uniform(r)}, Grad: []float32{0}}
 	b := &optim.Param32{Name: "bias", Value: []float32{uniform(r)}, Grad: []float32{0}}
-	o := optim.Defaults()
+	o := adagrad.Defaults()
 	o.LR = *lr
 	opt, err := optim.New(o, w, b)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 
+	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/optim"
 )
 
@@ -237,7 +238,7 @@ func newNet(in, hid, out, batch int, r *rand.Rand) *net {
 
 // newOptimizer returns torch.optim.Adagrad(net.parameters(), lr=lr).
 func newOptimizer(n *net, lr float64) (*optim.Adagrad, error) {
-	o := optim.Defaults()
+	o := adagrad.Defaults()
 	o.LR = lr
 	return optim.New(o, n.w1, n.b1, n.w2, n.b2)
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/optim"
 	"github.com/adagrad-go/adagrad/sparse"
 )
@@ -194,9 +195,9 @@ type model struct {
 // N(0, 1) (nn.Embedding), the linear layer uniform within 1/sqrt(dim)
 // (nn.Linear).
 func newModel(rows, dim int, lr float64, r *rand.Rand) (*model, error) {
-	o := sparse.Defaults()
+	o := adagrad.Defaults()
 	o.LR = lr
-	emb, err := sparse.New(rows, dim, o)
+	emb, err := sparse.New(rows, dim, sparse.Elementwise, o)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +214,7 @@ func newModel(rows, dim int, lr float64, r *rand.Rand) (*model, error) {
 		m.w.Value[i] = float32(bound * (2*r.Float64() - 1))
 	}
 	m.b.Value[0] = float32(bound * (2*r.Float64() - 1))
-	od := optim.Defaults()
+	od := adagrad.Defaults()
 	od.LR = lr
 	if m.opt, err = optim.New(od, m.w, m.b); err != nil {
 		return nil, err

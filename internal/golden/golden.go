@@ -11,8 +11,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-
-	"github.com/adagrad-go/adagrad/internal/hyper"
 )
 
 // Dense is one case of torch.optim.Adagrad on one dense tensor.
@@ -192,7 +190,10 @@ func Load() (*Set, error) {
 }
 
 // LR returns the learning rate PyTorch uses at step (counted from 1):
-// lr / (1 + (step-1)*lrDecay), in float64.
+// lr / (1 + (step-1)*lrDecay), in float64. It is written here from
+// PyTorch's formula, not taken from package adagrad: package kernel's tests
+// use it, and package adagrad imports kernel. Package adagrad's tests hold
+// its Options.LRAt to this function.
 func LR(lr, lrDecay float64, step int) float64 {
-	return hyper.LR(lr, lrDecay, int64(step))
+	return lr / (1 + float64(step-1)*lrDecay)
 }

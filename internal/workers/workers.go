@@ -6,7 +6,9 @@
 package workers
 
 import (
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,6 +47,8 @@ type Pool struct {
 	gen     atomic.Uint64 // generation of the newest job
 	pending atomic.Int64  // workers still running the newest job
 	fn      func(w int)   // the newest job; written before gen moves on
+	active  int           // goroutines that run the newest job, the caller's included
+	panics  atomic.Pointer[workerPanic]
 	quit    atomic.Bool
 	wake    []chan struct{} // one per worker, holding at most one token
 	parked  []atomic.Bool   // whether worker w may be blocked on wake[w]
@@ -69,22 +73,37 @@ func New(size int) *Pool {
 // Size returns the number of goroutines Run uses, the caller's included.
 func (p *Pool) Size() int { return p.size }
 
+// workerPanic is a panic of fn on a worker, carried to Run's caller.
+type workerPanic struct {
+	value any
+	stack []byte
+}
+
 // Run calls fn(0) on the calling goroutine and fn(1), ..., fn(Size()-1)
 // on the workers, all at once, and returns when every call has returned.
-// Everything Run's caller did before is visible to fn, and everything fn
-// did is visible to Run's caller after it.
-func (p *Pool) Run(fn func(w int)) {
-	if p.size == 1 {
+// It is RunN(Size(), fn).
+func (p *Pool) Run(fn func(w int)) { p.RunN(p.Size(), fn) }
+
+// RunN calls fn(0) on the calling goroutine and fn(1), ..., fn(n-1) on
+// the workers, all at once (n is at most Size()), and returns when every
+// call has returned. Everything Run's caller did before is visible to fn,
+// and everything fn did is visible to Run's caller after it. A panic in
+// fn on a worker does not end the process: once every call has returned,
+// RunN panics with it on the calling goroutine, where the caller can
+// recover it.
+func (p *Pool) RunN(n int, fn func(w int)) {
+	n = min(max(n, 1), p.size)
+	if n == 1 {
 		fn(0)
 		return
 	}
 	if p.quit.Load() {
 		panic("workers: Run on a closed pool")
 	}
-	p.fn = fn
-	p.pending.Store(int64(p.size - 1))
+	p.fn, p.active = fn, n
+	p.pending.Store(int64(n - 1))
 	p.gen.Add(1)
-	for w := 1; w < p.size; w++ {
+	for w := 1; w < n; w++ {
 		if p.parked[w].Load() {
 			select {
 			case p.wake[w] <- struct{}{}:
@@ -92,11 +111,31 @@ func (p *Pool) Run(fn func(w int)) {
 			}
 		}
 	}
+	defer p.finish()
 	fn(0)
+}
+
+// finish waits for the workers' calls of the newest job, even when the
+// caller's own call panicked, and passes on a worker's panic.
+func (p *Pool) finish() {
 	for p.pending.Load() > 0 {
 		runtime.Gosched()
 	}
 	p.fn = nil
+	if wp := p.panics.Swap(nil); wp != nil {
+		panic(fmt.Sprintf("%v [recovered from a worker goroutine]\n%s", wp.value, wp.stack))
+	}
+}
+
+// call runs fn(w) for a worker, keeping a panic for Run's caller.
+func (p *Pool) call(w int) {
+	defer func() {
+		if v := recover(); v != nil {
+			p.panics.CompareAndSwap(nil, &workerPanic{v, debug.Stack()})
+		}
+		p.pending.Add(-1)
+	}()
+	p.fn(w)
 }
 
 func (p *Pool) worker(w int) {
@@ -109,8 +148,9 @@ func (p *Pool) worker(w int) {
 			return
 		}
 		seen = g
-		p.fn(w)
-		p.pending.Add(-1)
+		if w < p.active {
+			p.call(w)
+		}
 	}
 }
 

@@ -1,7 +1,9 @@
 package workers
 
 import (
+	"fmt"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -98,4 +100,36 @@ func TestRunsConcurrently(t *testing.T) {
 			runtime.Gosched()
 		}
 	})
+}
+
+// TestWorkerPanic: a panic on a worker reaches Run's caller, after every
+// call has returned, and the pool stays usable.
+func TestWorkerPanic(t *testing.T) {
+	p := New(3)
+	defer p.Close()
+	var done atomic.Int64
+	func() {
+		defer func() {
+			v := recover()
+			if s, _ := v.(string); !strings.Contains(s, "boom 2") || !strings.Contains(s, "worker goroutine") {
+				t.Errorf("recovered %v", v)
+			}
+			if done.Load() != 2 {
+				t.Errorf("%d calls had returned when the panic arrived, want 2", done.Load())
+			}
+		}()
+		p.Run(func(w int) {
+			if w == 2 {
+				panic(fmt.Sprintf("boom %d", w))
+			}
+			time.Sleep(time.Millisecond)
+			done.Add(1)
+		})
+		t.Error("Run returned")
+	}()
+	var calls atomic.Int64
+	p.Run(func(int) { calls.Add(1) })
+	if calls.Load() != 3 {
+		t.Errorf("after a panic: %d calls, want 3", calls.Load())
+	}
 }

@@ -128,6 +128,7 @@ def main(d):
     for g in sd["param_groups"]:
         keys = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize")
         gj = {key: g[key] for key in keys}
+        gj["eps_inside"] = False  # every key is required; PyTorch's eps is outside the root
         gj["params"] = [names[i] for i in g["params"]]
         gout.append(gj)
         for i in g["params"]:

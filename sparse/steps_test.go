@@ -1,0 +1,93 @@
+package sparse
+
+import (
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/adagrad-go/adagrad"
+	"github.com/adagrad-go/adagrad/checkpoint"
+)
+
+// TestStepCounterLimit: a counter at MaxInt64 loads, saves and loads
+// again; the step that would overflow it is an error that changes nothing.
+func TestStepCounterLimit(t *testing.T) {
+	tab := randomTable(t, rand.New(rand.NewPCG(1, 1)), 4, 3, adagrad.Defaults())
+	b, err := tab.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := checkpoint.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := f.Tensor("step")
+	x.Data = []int64{math.MaxInt64}
+	if b, err = checkpoint.Marshal(f); err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.UnmarshalBinary(b); err != nil {
+		t.Fatalf("a counter of MaxInt64: %v", err)
+	}
+	if b, err = tab.MarshalBinary(); err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.UnmarshalBinary(b); err != nil {
+		t.Fatalf("Load refuses what Save wrote: %v", err)
+	}
+	w := append([]float32(nil), tab.Weights()...)
+	err = tab.Step([]int64{1}, []float32{1, 1, 1})
+	if err == nil || !strings.Contains(err.Error(), "cannot count another step") {
+		t.Fatalf("Step at MaxInt64: %v", err)
+	}
+	if tab.Steps() != math.MaxInt64 {
+		t.Error("a refused step changed the counter")
+	}
+	for i, v := range tab.Weights() {
+		if !sameBits(v, w[i]) {
+			t.Fatalf("a refused step changed weight %d", i)
+		}
+	}
+}
+
+// TestSaveInfinite: an infinite hyperparameter is valid but cannot be
+// saved: both save paths return an error.
+func TestSaveInfinite(t *testing.T) {
+	o := adagrad.Defaults()
+	o.LR = math.Inf(1)
+	tab, err := New(2, 2, Elementwise, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tab.MarshalBinary(); err == nil || !strings.Contains(err.Error(), `"lr" cannot be written`) {
+		t.Errorf("MarshalBinary: %v", err)
+	}
+	if err := tab.Save(filepath.Join(t.TempDir(), "t.safetensors")); err == nil || !strings.Contains(err.Error(), `"lr" cannot be written`) {
+		t.Errorf("Save: %v", err)
+	}
+}
+
+// TestWorkersFollowGOMAXPROCS: SetWorkers(n <= 0) means GOMAXPROCS at each
+// step, not at the call.
+func TestWorkersFollowGOMAXPROCS(t *testing.T) {
+	tab, err := New(2, 2, Elementwise, adagrad.Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tab.Close()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	runtime.GOMAXPROCS(2)
+	tab.SetWorkers(0)
+	runtime.GOMAXPROCS(3)
+	if got := tab.Workers(); got != 3 {
+		t.Errorf("SetWorkers(0), then GOMAXPROCS 3: Workers() = %d", got)
+	}
+	tab.SetWorkers(5)
+	runtime.GOMAXPROCS(1)
+	if got := tab.Workers(); got != 5 {
+		t.Errorf("SetWorkers(5): Workers() = %d", got)
+	}
+}
