@@ -47,7 +47,6 @@ type Pool struct {
 	gen     atomic.Uint64 // generation of the newest job
 	pending atomic.Int64  // workers still running the newest job
 	fn      func(w int)   // the newest job; written before gen moves on
-	active  int           // goroutines that run the newest job, the caller's included
 	panics  atomic.Pointer[workerPanic]
 	quit    atomic.Bool
 	wake    []chan struct{} // one per worker, holding at most one token
@@ -81,29 +80,22 @@ type workerPanic struct {
 
 // Run calls fn(0) on the calling goroutine and fn(1), ..., fn(Size()-1)
 // on the workers, all at once, and returns when every call has returned.
-// It is RunN(Size(), fn).
-func (p *Pool) Run(fn func(w int)) { p.RunN(p.Size(), fn) }
-
-// RunN calls fn(0) on the calling goroutine and fn(1), ..., fn(n-1) on
-// the workers, all at once (n is at most Size()), and returns when every
-// call has returned. Everything Run's caller did before is visible to fn,
-// and everything fn did is visible to Run's caller after it. A panic in
-// fn on a worker does not end the process: once every call has returned,
-// RunN panics with it on the calling goroutine, where the caller can
-// recover it.
-func (p *Pool) RunN(n int, fn func(w int)) {
-	n = min(max(n, 1), p.size)
-	if n == 1 {
+// Everything Run's caller did before is visible to fn, and everything fn
+// did is visible to Run's caller after it. A panic in fn on a worker does
+// not end the process: once every call has returned, Run panics with it on
+// the calling goroutine, where the caller can recover it.
+func (p *Pool) Run(fn func(w int)) {
+	if p.size == 1 {
 		fn(0)
 		return
 	}
 	if p.quit.Load() {
 		panic("workers: Run on a closed pool")
 	}
-	p.fn, p.active = fn, n
-	p.pending.Store(int64(n - 1))
+	p.fn = fn
+	p.pending.Store(int64(p.size - 1))
 	p.gen.Add(1)
-	for w := 1; w < n; w++ {
+	for w := 1; w < p.size; w++ {
 		if p.parked[w].Load() {
 			select {
 			case p.wake[w] <- struct{}{}:
@@ -148,9 +140,7 @@ func (p *Pool) worker(w int) {
 			return
 		}
 		seen = g
-		if w < p.active {
-			p.call(w)
-		}
+		p.call(w)
 	}
 }
 
