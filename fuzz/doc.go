@@ -3,7 +3,7 @@
 //   - FuzzStep32, FuzzStep64: every kernel path against the generic one,
 //     bit for bit, on lengths, offsets, values and options the fuzzer
 //     chooses;
-//   - FuzzRowKernels: the row kernels (batched element-wise rows, row-wise
+//   - FuzzRowKernels: the row kernels (batched elementwise rows, rowwise
 //     Adagrad, sums of gradient rows), every path against generic;
 //   - FuzzSparseStep: sparse.Table steps against an independent reference,
 //     bad indices and several workers included;

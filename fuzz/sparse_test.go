@@ -57,7 +57,7 @@ func rowKernelSeeds(f *testing.F) {
 	f.Add([]byte{0, 0, 0x80, 0x7f, 0, 0, 0xc0, 0x7f, 1, 0, 0, 0, 0, 0, 0x80, 0xff}, uint16(131), uint8(3), uint8(40), uint8(5), 1.0, 0.0, -2.0)
 	f.Add([]byte{0xff, 0xff, 0x7f, 0x00, 0x01, 0x00, 0x00, 0x80}, uint16(17), uint8(12), uint8(3), uint8(3), 1e30, 1e-45, 1e-30)
 	for flags := uint8(8); flags < 16; flags++ {
-		f.Add([]byte("row-wise adagrad, tame values"), uint16(15+int(flags)), flags, flags*5, flags|0x10, 0.05, 0.01*float64(flags), 0.1)
+		f.Add([]byte("rowwise adagrad, tame values"), uint16(15+int(flags)), flags, flags*5, flags|0x10, 0.05, 0.01*float64(flags), 0.1)
 	}
 }
 
@@ -186,7 +186,7 @@ func FuzzRowKernels(f *testing.F) {
 // order of occurrence, each stepped by the generic kernel, every other row
 // unchanged. Out-of-range indices must give an IndexError at the first bad
 // position and change nothing. flags: 1 maximize, 2 eps inside, 4 weight
-// decay, 8 tame values, 16 row-wise, 32 int32 indices; workers 1..4.
+// decay, 8 tame values, 16 rowwise, 32 int32 indices; workers 1..4.
 func FuzzSparseStep(f *testing.F) {
 	f.Add([]byte{}, uint8(1), uint8(1), uint8(0), uint8(0), uint8(1), 0.01, 1e-10, 0.0)
 	f.Add([]byte{3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5}, uint8(10), uint8(16), uint8(30), uint8(8), uint8(2), 0.1, 1e-6, 0.05)

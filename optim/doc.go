@@ -11,13 +11,19 @@
 //
 // becomes
 //
-//	o := optim.Defaults() // lr 0.01, eps 1e-10, the rest 0
+//	o := adagrad.Defaults() // lr 0.01, eps 1e-10, the rest 0
 //	o.LR = 0.1
 //	w := &optim.Param32{Name: "w", Value: weights, Grad: grads}
 //	opt, err := optim.New(o, w)
 //	...
 //	opt.ZeroGrad() // then fill w.Grad
 //	err = opt.Step()
+//
+// The hyperparameters are package adagrad's [adagrad.Options], the type
+// package sparse takes too. There is no optim.Options alias: one type under
+// one name keeps the documentation, the errors and the checkpoints
+// speaking of one thing, and a program that holds an optimizer and a table
+// sets both with the same value.
 //
 // Each parameter keeps its own step counter t, and step t uses the learning
 // rate lr/(1+(t-1)*lr_decay), computed in float64, as PyTorch does. A
@@ -29,20 +35,16 @@
 // # Steps
 //
 // Step checks every parameter before it writes anything: a Value or Grad
-// whose length changed is an error that names the parameter, and no
-// parameter or state is changed. The arithmetic is package kernel's
+// whose length changed, a kernel path that cannot run, or a step counter
+// that cannot count another step is an error that names the parameter, and
+// no parameter or state is changed. The arithmetic is package kernel's
 // (kernel.Step32 and kernel.Step64, on the path the process selected).
 //
-// Parameters of at least 128 KiB (32K float32 or 16K float64 elements) are
-// cut into chunks, about 8 per worker but none under 64 KiB, each a whole
-// number of 64-byte cache lines, which the calling goroutine and Workers-1
-// worker goroutines take in turn; smaller parameters are updated on the
-// calling goroutine meanwhile. The update is element
-// by element, so the results are the same bits for any number of workers.
-// Workers default to GOMAXPROCS ([Adagrad.SetWorkers] changes it). They are
-// started by the first Step that needs them; between steps they keep
-// looking for the next one for up to 200 µs before they park, and they are
-// stopped by [Adagrad.Close] or, failing that, when the optimizer is
+// Large parameters are cut into chunks that the calling goroutine and the
+// optimizer's worker goroutines take in turn (see [Adagrad.SetWorkers]);
+// the update is element by element, so the results are the same bits for
+// any number of workers. The workers start with the first Step that needs
+// them and stop at [Adagrad.Close] or, failing that, once the optimizer is
 // garbage collected. After the first Step, Step does not allocate.
 //
 // # Checkpoints
@@ -57,7 +59,8 @@
 //
 // and two metadata strings: "optimizer" = "Adagrad", and "param_groups", a
 // JSON list with one object per group: PyTorch's param_groups entry, with
-// the parameters' names instead of their indices, plus our eps_inside:
+// the parameters' names instead of their indices, plus our eps_inside
+// (package adagrad's checkpoint form of the options, then "params"):
 //
 //	[{"lr":0.1,"lr_decay":0,"weight_decay":0,"initial_accumulator_value":0,
 //	  "eps":1e-10,"maximize":false,"eps_inside":false,"params":["w","b"]}]

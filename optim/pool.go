@@ -58,7 +58,8 @@ func appendChunks(chunks []chunk, p *pstate, workers int) []chunk {
 
 // job is a step's work for the workers: the goroutine calling Step first
 // updates the parameters that are not cut into chunks, then takes chunks
-// with the workers until none is left.
+// with the workers until none is left. Between steps the workers wait as
+// package workers describes: spinning for a short while, then parked.
 type job struct {
 	a      *Adagrad
 	chunks []chunk      // this step's chunks, kept between steps for their memory

@@ -13,12 +13,12 @@ import (
 
 // The benchmarks step tables of 1M x 64, 1M x 128 and FBGEMM's benchmark
 // shape 1.5M x 128 with batches of 16K indices drawn as rows*u^3 (u
-// uniform: many duplicates, as in recommendation data), element-wise and
-// row-wise, with 1 and 2 workers. They report million index-rows per
+// uniform: many duplicates, as in recommendation data), elementwise and
+// rowwise, with 1 and 2 workers. They report million index-rows per
 // second (Mrows/s: batch indices, duplicates included, per second) and
 // the effective bandwidth as FBGEMM's benchmarks count it, per index row:
-// element-wise 5*4*dim bytes (gradient read, weights and state read and
-// written), row-wise 3*4*dim + 2*64 bytes (gradient read, weights read and
+// elementwise 5*4*dim bytes (gradient read, weights and state read and
+// written), rowwise 3*4*dim + 2*64 bytes (gradient read, weights read and
 // written, one cache line of state read and written).
 //
 //	go test ./sparse -run '^$' -bench 'Step$' -benchtime 200x -count 5
@@ -110,7 +110,7 @@ func BenchmarkStep(b *testing.B) {
 // a thread gets changes from minute to minute). It reports both rates and
 // their ratio. The blocks are long because the first steps after a switch
 // pay for it (the worker parked during the one-worker block, its thread
-// asleep): with blocks of 8, two workers at 1M x 64 element-wise measured
+// asleep): with blocks of 8, two workers at 1M x 64 elementwise measured
 // no faster than one. For reference it also times, in the same turns, the row
 // updates alone: the batch's distinct rows, each with the gradient row of
 // its first occurrence, cut into the same two parts, updated by

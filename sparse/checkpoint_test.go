@@ -106,7 +106,7 @@ func TestLoadRefuses(t *testing.T) {
 		{"negative lr", edit(func(f *checkpoint.File) {
 			f.Metadata[metaOptions] = strings.Replace(f.Metadata[metaOptions], `"lr":0.01`, `"lr":-1`, 1)
 		}), "Invalid learning rate: -1"},
-		{"row-wise file", edit(func(f *checkpoint.File) {
+		{"rowwise file", edit(func(f *checkpoint.File) {
 			f.Metadata[metaLayout] = "rowwise"
 		}), `"layout" is "rowwise", the table's is "elementwise"`},
 		{"wrong shape", edit(func(f *checkpoint.File) {

@@ -35,7 +35,7 @@ func Example() {
 	// 3 [3.9 3.9]
 }
 
-// Row-wise Adagrad keeps one accumulator per row.
+// Rowwise Adagrad keeps one accumulator per row.
 func Example_rowWise() {
 	o := adagrad.Defaults()
 	o.LR = 1

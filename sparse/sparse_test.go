@@ -248,7 +248,7 @@ func TestAgainstDense(t *testing.T) {
 }
 
 // TestTouchedRowsOnly: with weight decay, every touched row gets
-// kernel.Step32 (or the row-wise step) with its summed gradient and every
+// kernel.Step32 (or the rowwise step) with its summed gradient and every
 // other row and its state is unchanged, bit for bit, whatever the values.
 func TestTouchedRowsOnly(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))

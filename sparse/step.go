@@ -53,6 +53,17 @@ func checkIndices[I index](t *Table, indices []I) error {
 	return nil
 }
 
+// How a step runs: the indices are checked; then the duplicates are found
+// by sorting (row, position) pairs by row with a radix sort, which keeps
+// the positions of a row in order; a row seen once keeps its gradient row
+// where it is, the gradient rows of a row seen more often are summed in
+// order by kernel.SumRows32; then the rows are updated by the batched row
+// kernels (kernel.StepRows32 or kernel.RowwiseStepRows32), which prefetch
+// rows ahead, the rows seen once in order of position so that the gradient
+// is read in order. With more than one worker the batch is first cut into
+// parts by a hash of the row (parallel, below), and each part is then
+// coalesced and updated on its own.
+
 // minPerWorker is the fewest indices worth another goroutine.
 const minPerWorker = 512
 
