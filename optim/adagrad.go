@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/internal/workers"
@@ -62,6 +63,10 @@ type pstate struct {
 	v32, g32 []float32
 	v64, g64 []float64
 	opts     kernel.Options
+
+	// Where the Value and Grad were when their memory was last checked
+	// for overlaps.
+	seenV, seenG unsafe.Pointer
 }
 
 func (p *pstate) len() int {
@@ -97,7 +102,8 @@ type Adagrad struct {
 	params []*pstate
 	byName map[string]*pstate
 	team   workers.Team
-	job    job // a step's work for the team
+	job    job    // a step's work for the team
+	spans  []span // scratch for the overlap check, kept between steps
 }
 
 // New returns an optimizer with one parameter group of the given options
@@ -176,6 +182,17 @@ func (a *Adagrad) AddGroup(o adagrad.Options, params ...Param) error {
 			fill(ps.sum64, o.InitialAccumulatorValue)
 		}
 		g.params = append(g.params, ps)
+	}
+	spans := a.spans[:0]
+	for _, ps := range a.params {
+		spans = appendSpans(spans, ps)
+	}
+	for _, ps := range g.params {
+		spans = appendSpans(spans, ps)
+	}
+	a.spans = spans
+	if err := checkOverlap(spans); err != nil {
+		return fmt.Errorf("optim: %w", err)
 	}
 	for _, ps := range g.params {
 		a.byName[ps.name] = ps
@@ -281,6 +298,9 @@ func (a *Adagrad) Step() error {
 			}
 		}
 	}
+	if err := a.checkMoved(); err != nil {
+		return a.checkErr(fmt.Errorf("optim: Step: %w; no parameter was updated", err))
+	}
 	for _, p := range a.params {
 		if p.stepped() {
 			p.step++
@@ -290,6 +310,30 @@ func (a *Adagrad) Step() error {
 	a.job.run(&a.team)
 	a.forget()
 	return nil
+}
+
+// checkMoved checks the parameters' memory for overlaps again when a
+// Value or Grad was replaced since the last check.
+func (a *Adagrad) checkMoved() error {
+	moved := false
+	for _, p := range a.params {
+		moved = moved || p.moved()
+	}
+	if !moved {
+		return nil
+	}
+	spans := a.spans[:0]
+	for _, p := range a.params {
+		spans = appendSpans(spans, p)
+	}
+	a.spans = spans
+	err := checkOverlap(spans)
+	if err != nil {
+		for _, p := range a.params {
+			p.seenV = nil // check again at the next Step
+		}
+	}
+	return err
 }
 
 // stepped reports whether the parameter takes part in the step being
