@@ -1,6 +1,9 @@
 package sparse
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Lookup copies the rows that indices name into dst, one after the other
 // (len(dst) == len(indices)*dim): the forward pass of an embedding. A bad
@@ -88,6 +91,9 @@ func (t *Table) Bag(dst []float32, indices, offsets []int64, p Pooling) error {
 	if len(dst) != len(offsets)*d {
 		return fmt.Errorf("sparse: dst holds %d values for %d bags of dim %d: want %d", len(dst), len(offsets), d, len(offsets)*d)
 	}
+	if t.overlaps(dst) {
+		return errors.New("sparse: dst overlaps the table's own weights or state")
+	}
 	for b := range offsets {
 		lo, hi := bag(offsets, len(indices), b)
 		out := dst[b*d : b*d+d]
@@ -122,6 +128,9 @@ func (t *Table) BagBackward(dst, pooled []float32, offsets []int64, p Pooling) e
 	}
 	if len(pooled) != len(offsets)*d {
 		return fmt.Errorf("sparse: pooled holds %d values for %d bags of dim %d: want %d", len(pooled), len(offsets), d, len(offsets)*d)
+	}
+	if t.overlaps(dst) {
+		return errors.New("sparse: dst overlaps the table's own weights or state")
 	}
 	for b := range offsets {
 		lo, hi := bag(offsets, n, b)

@@ -1,12 +1,14 @@
 package sparse
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/bits"
 	"runtime"
 	"slices"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/kernel"
@@ -38,7 +40,24 @@ func checkBatch[I index](t *Table, indices []I, grads []float32) error {
 	if len(indices) > math.MaxInt32 {
 		return fmt.Errorf("sparse: %d indices in one batch; at most %d", len(indices), math.MaxInt32)
 	}
+	if t.overlaps(grads) {
+		return errors.New("sparse: the gradient (or destination) slice overlaps the table's own weights or state")
+	}
 	return checkIndices(t, indices)
+}
+
+// overlaps reports whether s shares memory with the table's weights or
+// state.
+func (t *Table) overlaps(s []float32) bool {
+	return overlap(s, t.weights) || overlap(s, t.state)
+}
+
+func overlap(a, b []float32) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	alo, blo := uintptr(unsafe.Pointer(unsafe.SliceData(a))), uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return alo < blo+4*uintptr(len(b)) && blo < alo+4*uintptr(len(a))
 }
 
 // checkIndices returns an [*IndexError] for the first index outside the

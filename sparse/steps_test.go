@@ -91,3 +91,43 @@ func TestWorkersFollowGOMAXPROCS(t *testing.T) {
 		t.Errorf("SetWorkers(5): Workers() = %d", got)
 	}
 }
+
+// TestOverlapRefused: a gradient or destination slice over the table's
+// own memory is an error and changes nothing.
+func TestOverlapRefused(t *testing.T) {
+	for _, layout := range []Layout{Elementwise, Rowwise} {
+		tab, err := New(8, 4, layout, adagrad.Defaults())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range tab.Weights() {
+			tab.Weights()[i] = float32(i)
+		}
+		before := append([]float32(nil), tab.Weights()...)
+		for _, s := range [][]float32{tab.Weights()[:4], tab.Weights()[28:32], tab.State()[len(tab.State())-4:]} {
+			if err := tab.Step([]int64{1}, s); err == nil || !strings.Contains(err.Error(), "overlaps the table's own") {
+				t.Errorf("%v: Step with a gradient in the table: %v", layout, err)
+			}
+			if err := tab.Lookup(s, []int64{1}); err == nil {
+				t.Errorf("%v: Lookup into the table: no error", layout)
+			}
+			if err := tab.Bag(s, []int64{1, 2}, []int64{0}, Sum); err == nil {
+				t.Errorf("%v: Bag into the table: no error", layout)
+			}
+			if err := tab.BagBackward(s, make([]float32, 4), []int64{0}, Sum); err == nil {
+				t.Errorf("%v: BagBackward into the table: no error", layout)
+			}
+		}
+		if tab.Steps() != 0 {
+			t.Errorf("%v: %d steps", layout, tab.Steps())
+		}
+		for i, v := range tab.Weights() {
+			if v != before[i] {
+				t.Fatalf("%v: weight %d changed", layout, i)
+			}
+		}
+		if err := tab.Step([]int64{1}, make([]float32, 4)); err != nil { // a slice of its own is fine
+			t.Error(err)
+		}
+	}
+}
