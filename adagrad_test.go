@@ -191,3 +191,15 @@ func TestLRAtGolden(t *testing.T) {
 		t.Fatal("no golden cases")
 	}
 }
+
+func TestCheckSums(t *testing.T) {
+	if err := CheckSums("s", []float32{0, float32(math.Copysign(0, -1)), 1, float32(math.NaN()), float32(math.Inf(1))}); err != nil {
+		t.Errorf("valid sums: %v", err)
+	}
+	if err := CheckSums("s", []float64{1, 2, -1e-300}); err == nil || err.Error() != "adagrad: s[2] is -1e-300: a sum of squares cannot be negative" {
+		t.Errorf("negative: %v", err)
+	}
+	if err := CheckSums("w.sum", []float32{float32(math.Inf(-1))}); err == nil || !strings.Contains(err.Error(), "w.sum[0] is -Inf") {
+		t.Errorf("-Inf: %v", err)
+	}
+}

@@ -83,6 +83,10 @@ func (a *Adagrad) MarshalBinary() ([]byte, error) {
 // element types and shapes. Anything else, or a missing, truncated or
 // corrupted file, is an error naming the first problem, and leaves the
 // optimizer exactly as it was.
+//
+// A state no training can produce, a negative or -Inf sum, is refused with
+// an error naming the tensor and the element (see [adagrad.CheckSums]);
+// NaN is accepted, since training on NaN gradients produces it.
 func (a *Adagrad) Load(path string) error {
 	f, err := checkpoint.Load(path)
 	if err != nil {
@@ -207,6 +211,12 @@ func readState(tensors map[string]*checkpoint.Tensor, p *pstate) (pending, error
 	}
 	st.sum32, _ = sum.Data.([]float32)
 	st.sum64, _ = sum.Data.([]float64)
+	if err := adagrad.CheckSums(sum.Name, st.sum32); err != nil {
+		return st, err
+	}
+	if err := adagrad.CheckSums(sum.Name, st.sum64); err != nil {
+		return st, err
+	}
 
 	step, ok := tensors[p.name+".step"]
 	if !ok {

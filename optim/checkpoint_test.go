@@ -328,6 +328,14 @@ func TestLoadErrorsChangeNothing(t *testing.T) {
 		{"fractional step", edit(t, good, func(f *checkpoint.File) {
 			setTensor(f, "emb.step", checkpoint.Tensor{Name: "emb.step", Shape: []int{}, Data: []float64{1.5}})
 		}), "step 1.5 is not a whole non-negative number"},
+		{"negative sum", edit(t, good, func(f *checkpoint.File) {
+			x, _ := f.Tensor("emb.sum")
+			x.Data.([]float64)[5] = -0.5
+		}), "emb.sum[5] is -0.5: a sum of squares cannot be negative"},
+		{"-Inf sum", edit(t, good, func(f *checkpoint.File) {
+			x, _ := f.Tensor("layer.bias.sum")
+			x.Data.([]float32)[0] = float32(math.Inf(-1))
+		}), "layer.bias.sum[0] is -Inf"},
 		{"NaN step", edit(t, good, func(f *checkpoint.File) {
 			setTensor(f, "emb.step", checkpoint.Tensor{Name: "emb.step", Shape: []int{}, Data: []float32{float32(math.NaN())}})
 		}), "step NaN is not a whole"},

@@ -78,6 +78,10 @@ func (t *Table) MarshalBinary() ([]byte, error) {
 // be of a table of the same rows, dim and layout. Anything else, or a
 // missing, truncated or corrupted file, is an error naming the first
 // problem, and leaves the table exactly as it was.
+//
+// A state no training can produce, a negative or -Inf sum, is refused with
+// an error naming the tensor and the element (see [adagrad.CheckSums]);
+// NaN is accepted, since training on NaN gradients produces it.
 func (t *Table) Load(path string) error {
 	f, err := checkpoint.Load(path)
 	if err != nil {
@@ -147,6 +151,9 @@ func (t *Table) restore(f *checkpoint.File) error {
 	st, err := get("step", []int{}, checkpoint.I64)
 	if err != nil {
 		return err
+	}
+	if err := adagrad.CheckSums("sum", s.Data.([]float32)); err != nil {
+		return errf("%v", err)
 	}
 	step := st.Data.([]int64)[0]
 	if err := adagrad.CheckSteps(step); err != nil {

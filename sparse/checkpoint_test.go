@@ -2,6 +2,7 @@ package sparse
 
 import (
 	"bytes"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -122,6 +123,14 @@ func TestLoadRefuses(t *testing.T) {
 			f.Tensors = f.Tensors[:2]
 		}), "want weight, sum and step"},
 		{"renamed", edit(func(f *checkpoint.File) { f.Tensors[0].Name = "weights" }), "no tensor"},
+		{"negative sum", edit(func(f *checkpoint.File) {
+			s, _ := f.Tensor("sum")
+			s.Data.([]float32)[7] = -1
+		}), "sum[7] is -1: a sum of squares cannot be negative"},
+		{"-Inf sum", edit(func(f *checkpoint.File) {
+			s, _ := f.Tensor("sum")
+			s.Data.([]float32)[0] = float32(math.Inf(-1))
+		}), "sum[0] is -Inf"},
 		{"negative step", edit(func(f *checkpoint.File) {
 			s, _ := f.Tensor("step")
 			s.Data = []int64{-2}
