@@ -7,8 +7,11 @@
 //     Adagrad, sums of gradient rows), every path against generic;
 //   - FuzzSparseStep: sparse.Table steps against an independent reference,
 //     bad indices and several workers included;
-//   - FuzzCheckpointLoad: arbitrary bytes to the checkpoint loaders, which
-//     must return an error or a valid state and never panic.
+//   - FuzzCheckpointLoad: arbitrary bytes to the checkpoint format and the
+//     optimizer's loader, which must return an error or a valid state and
+//     never panic;
+//   - FuzzTableLoad: the same for an embedding table's loader, both
+//     layouts: an error changes nothing, success holds the file's tensors.
 //
 // Run one for a while with
 //
