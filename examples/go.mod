@@ -1,6 +1,6 @@
 module github.com/adagrad-go/adagrad/examples
 
-go 1.26.0
+go 1.25.0
 
 require (
 	github.com/adagrad-go/adagrad v0.0.0
@@ -9,7 +9,7 @@ require (
 
 require (
 	github.com/klauspost/cpuid/v2 v2.4.2 // indirect
-	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/sys v0.47.0 // indirect
 )
 
 replace github.com/adagrad-go/adagrad => ../
