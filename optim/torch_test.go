@@ -12,6 +12,7 @@ import (
 
 	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/checkpoint"
+	"github.com/adagrad-go/adagrad/internal/testenv"
 )
 
 // torchPython returns a Python interpreter that can import torch, or ""
@@ -34,7 +35,7 @@ func torchPython() string {
 func TestPyTorchInterop(t *testing.T) {
 	py := torchPython()
 	if py == "" {
-		t.Skip("no python3 with torch (set ADAGRAD_TORCH_PYTHON)")
+		testenv.Missing(t, "no python3 with torch (apt-get install python3-torch, or set ADAGRAD_TORCH_PYTHON)")
 	}
 	const k, m = 3, 4
 	r := rand.New(rand.NewPCG(7, 7))

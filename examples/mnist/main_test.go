@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/adagrad-go/adagrad/internal/testenv"
 )
 
 // synthetic returns n images of 10 classes: each class a random pattern of
@@ -180,7 +182,7 @@ func f32bytes(v []float32) []byte {
 // On the real data set, if Debian's dataset-fashion-mnist is installed.
 func TestFashionMNIST(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(defaultData, "train-images-idx3-ubyte.gz")); err != nil {
-		t.Skipf("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist): %v", err)
+		testenv.Missing(t, "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist): %v", err)
 	}
 	sets := map[string]*dataset{}
 	for _, s := range []struct {
