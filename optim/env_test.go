@@ -5,14 +5,14 @@ import (
 	"testing"
 
 	"github.com/adagrad-go/adagrad"
-	"github.com/adagrad-go/adagrad/internal/subtest"
+	"github.com/adagrad-go/adagrad/internal/testenv"
 )
 
 // TestBadKernelSetting: with ADAGRAD_KERNEL naming no available path, Step
 // returns the kernel's error instead of panicking, and changes nothing.
 func TestBadKernelSetting(t *testing.T) {
-	if !subtest.Child() {
-		subtest.Run(t, "TestBadKernelSetting", "ADAGRAD_KERNEL=sse9", "ADAGRAD_REQUIRE_KERNEL=")
+	if !testenv.Child() {
+		testenv.RunChild(t, "TestBadKernelSetting", "ADAGRAD_KERNEL=sse9", "ADAGRAD_REQUIRE_KERNEL=")
 		return
 	}
 	p := &Param32{Name: "p", Value: []float32{1}, Grad: []float32{1}}

@@ -5,15 +5,15 @@ import (
 	"testing"
 
 	"github.com/adagrad-go/adagrad"
-	"github.com/adagrad-go/adagrad/internal/subtest"
+	"github.com/adagrad-go/adagrad/internal/testenv"
 )
 
 // TestBadKernelSetting: with ADAGRAD_KERNEL naming no available path, Step
 // returns the kernel's error, on one worker or several, and changes
 // nothing, not the step counter either.
 func TestBadKernelSetting(t *testing.T) {
-	if !subtest.Child() {
-		subtest.Run(t, "TestBadKernelSetting", "ADAGRAD_KERNEL=sse9", "ADAGRAD_REQUIRE_KERNEL=")
+	if !testenv.Child() {
+		testenv.RunChild(t, "TestBadKernelSetting", "ADAGRAD_KERNEL=sse9", "ADAGRAD_REQUIRE_KERNEL=")
 		return
 	}
 	for _, layout := range []Layout{Elementwise, Rowwise} {

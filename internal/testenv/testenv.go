@@ -1,13 +1,17 @@
-// Package testenv decides what a test does when the machine lacks something
-// it needs from outside Go (a Python with torch, a data set): on a
-// developer's machine it skips; under CI=true, where .ci/run installs all
-// of it, it fails, so that a test the matrix means to run cannot pass by
-// skipping.
+// Package testenv is the tests' view of their environment. It decides what
+// a test does when the machine lacks something it needs from outside Go (a
+// Python with torch, a data set): on a developer's machine it skips; under
+// CI=true, where .ci/run installs all of it, it fails, so that a test the
+// matrix means to run cannot pass by skipping. And it runs a test again in
+// a child process with another environment, for what a process fixes at
+// start (the kernel path that ADAGRAD_KERNEL selects).
 package testenv
 
 import (
 	"fmt"
 	"os"
+	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -23,4 +27,31 @@ func Missing(t testing.TB, format string, args ...any) {
 		t.Fatalf("%s; CI=true: .ci/run installs it, and this test may not skip", msg)
 	}
 	t.Skip(msg)
+}
+
+// childVar marks the child process.
+const childVar = "ADAGRAD_SUBTEST_CHILD"
+
+// Child reports whether this process is the child of [RunChild].
+func Child() bool { return os.Getenv(childVar) != "" }
+
+// RunChild runs the test named name (the calling test) in a child process with
+// env added to the environment, under ADAGRAD_TEST_EXEC's emulator when it
+// is set, and fails t unless the child passes it. The test checks
+// [Child] first and does its work there.
+func RunChild(t *testing.T, name string, env ...string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts a subprocess")
+	}
+	args := []string{os.Args[0], "-test.run=^" + name + "$", "-test.v"}
+	if prefix := strings.Fields(os.Getenv("ADAGRAD_TEST_EXEC")); len(prefix) > 0 {
+		args = append(prefix, args...)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = append(append(os.Environ(), childVar+"=1"), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+name) {
+		t.Errorf("child: %v\n%s", err, out)
+	}
 }
