@@ -2,6 +2,7 @@ package optim
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -121,6 +122,108 @@ func BenchmarkWorkers(b *testing.B) {
 				}()
 				kernel.Step32(p.Value[:h], p.Grad[:h], sum[:h], o)
 				wg.Wait()
+			}
+		})
+	}
+}
+
+// modelSizes returns the sizes of a model-shaped set of 64 float32
+// parameters: 32 weight matrices from 1K to 1M elements (geometric) and 32
+// small ones (biases, layer norms) from 16 to 4K: 5,254,063 elements in
+// all, 39 parameters of at most 4K elements.
+func modelSizes() []int {
+	var sizes []int
+	for i := range 32 {
+		sizes = append(sizes, int(1024*math.Pow(1024, float64(i)/31)+0.5)&^15)
+		sizes = append(sizes, int(16*math.Pow(256, float64(i)/31)+0.5))
+	}
+	return sizes
+}
+
+// plainLoop is the loop a Go programmer would write for one parameter
+// (its product is rounded before the sum: not PyTorch's bits).
+func plainLoop(param, grad, sum []float32, lr, eps float32) {
+	for i := range param {
+		g := grad[i]
+		s := sum[i] + g*g
+		sum[i] = s
+		param[i] -= lr * g / (float32(math.Sqrt(float64(s))) + eps)
+	}
+}
+
+// BenchmarkModel: one step over a model-shaped set of parameters
+// (modelSizes) by the optimizer with 1 and 2 workers, by the plain Go loop
+// per parameter, and by one kernel call over the same elements in one
+// concatenated slice; and the small parameters alone (up to 4K elements),
+// by the optimizer and by the plain loop. Compare within one run:
+//
+//	go test ./optim -run '^$' -bench Model -count 6 | benchstat -col /how -
+func BenchmarkModel(b *testing.B) {
+	r := rand.New(rand.NewPCG(2, 2))
+	sizes := modelSizes()
+	params := make([]*Param32, len(sizes))
+	for i, n := range sizes {
+		params[i] = &Param32{Name: fmt.Sprint("p", i), Value: randSlice32(r, n), Grad: randSlice32(r, n)}
+	}
+	sums := map[*Param32][]float32{} // the plain loop's state
+	for _, p := range params {
+		sums[p] = make([]float32, len(p.Value))
+	}
+	newOpt := func(b *testing.B, ps []*Param32, w int) *Adagrad {
+		list := make([]Param, len(ps))
+		for i, p := range ps {
+			list[i] = p
+		}
+		opt, err := New(adagrad.Defaults(), list...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		opt.SetWorkers(w)
+		opt.Step() // workers started outside the timing
+		return opt
+	}
+	var small []*Param32
+	for _, p := range params {
+		if len(p.Value) <= 4096 {
+			small = append(small, p)
+		}
+	}
+	for _, set := range []struct {
+		name string
+		ps   []*Param32
+	}{{"all", params}, {"small", small}} {
+		b.Run("set="+set.name+"/how=optim-1w", func(b *testing.B) {
+			opt := newOpt(b, set.ps, 1)
+			defer opt.Close()
+			for b.Loop() {
+				opt.Step()
+			}
+		})
+		if set.name == "all" {
+			b.Run("set=all/how=optim-2w", func(b *testing.B) {
+				opt := newOpt(b, set.ps, 2)
+				defer opt.Close()
+				for b.Loop() {
+					opt.Step()
+				}
+			})
+		}
+		b.Run("set="+set.name+"/how=plain-go", func(b *testing.B) {
+			for b.Loop() {
+				for _, p := range set.ps {
+					plainLoop(p.Value, p.Grad, sums[p], 0.01, 1e-10)
+				}
+			}
+		})
+		b.Run("set="+set.name+"/how=kernel-concat", func(b *testing.B) {
+			n := 0
+			for _, p := range set.ps {
+				n += len(p.Value)
+			}
+			param, grad, sum := randSlice32(r, n), randSlice32(r, n), make([]float32, n)
+			o := kernel.Options{LR: 0.01, Eps: 1e-10}
+			for b.Loop() {
+				kernel.Step32(param, grad, sum, o)
 			}
 		})
 	}
