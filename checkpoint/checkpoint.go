@@ -341,16 +341,3 @@ func Save(path string, f *File) (err error) {
 	defer d.Close()
 	return d.Sync()
 }
-
-// Load reads and decodes the file at path (see [Decode]).
-func Load(path string) (*File, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint: load: %w", err)
-	}
-	f, err := Decode(b)
-	if err != nil {
-		return nil, fmt.Errorf("%w (file %s)", err, path)
-	}
-	return f, nil
-}
