@@ -149,6 +149,9 @@ func (f *File) check() ([]int, error) {
 			return nil, formatErr("tensor %q: unsupported data type %T (want []float32, []float64 or []int64)", t.Name, t.Data)
 		}
 		seen[t.Name] = true
+		if len(t.Shape) > MaxRank {
+			return nil, errRank(t.Name)
+		}
 		n, ok := numel(t.Shape)
 		if !ok {
 			return nil, formatErr("tensor %q: bad shape %v", t.Name, t.Shape)
@@ -234,6 +237,28 @@ func (f *File) header(order []int) ([]byte, uint64) {
 	return buf.Bytes(), off
 }
 
+// prepare checks f and returns the tensors' layout order and the header.
+// It refuses what a reader of this package would refuse: the header goes
+// through the reader's own checks, so the rules exist once.
+func (f *File) prepare() ([]int, []byte, error) {
+	order, err := f.check()
+	if err != nil {
+		return nil, nil, err
+	}
+	hdr, dataLen := f.header(order)
+	if uint64(len(hdr)) > MaxHeaderSize {
+		return nil, nil, errHeaderSize(uint64(len(hdr)))
+	}
+	_, entries, _, err := parseHeader(hdr)
+	if err == nil {
+		_, err = layout(entries, 8+int64(len(hdr)), dataLen)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return order, hdr, nil
+}
+
 // Marshal returns f in the safetensors format, as Encode writes it.
 func Marshal(f *File) ([]byte, error) {
 	var buf bytes.Buffer
@@ -244,16 +269,22 @@ func Marshal(f *File) ([]byte, error) {
 }
 
 // Encode writes f to w in the safetensors format. It checks f first (names
-// unique, valid UTF-8 and not "__metadata__"; supported data types; shapes
-// that match the data) and writes nothing if f is invalid. Tensors are laid
+// unique, valid UTF-8 and not "__metadata__"; supported data types; at
+// most [MaxRank] dimensions; shapes that match the data; a header of at
+// most [MaxHeaderSize] bytes) and writes nothing if f is invalid: what
+// Encode writes, [Decode] reads, and what Decode would refuse, Encode
+// refuses with the same error. Tensors are laid
 // out by element size, largest first, then by name; metadata keys are
 // sorted, so the same File always gives the same bytes.
 func Encode(w io.Writer, f *File) error {
-	order, err := f.check()
+	order, hdr, err := f.prepare()
 	if err != nil {
 		return err
 	}
-	hdr, _ := f.header(order)
+	return writeFile(w, f, order, hdr)
+}
+
+func writeFile(w io.Writer, f *File, order []int, hdr []byte) error {
 	buf := make([]byte, 1<<16)
 	binary.LittleEndian.PutUint64(buf, uint64(len(hdr)))
 	if _, err := w.Write(buf[:8]); err != nil {
@@ -301,7 +332,8 @@ func writeLE[T any](w io.Writer, buf []byte, d []T, size int, put func([]byte, T
 // new one. The file gets mode 0644. On error nothing is left behind and an
 // existing file at path is untouched.
 func Save(path string, f *File) (err error) {
-	if _, err := f.check(); err != nil {
+	order, hdr, err := f.prepare()
+	if err != nil {
 		return err
 	}
 	dir, base := filepath.Split(path)
@@ -319,7 +351,7 @@ func Save(path string, f *File) (err error) {
 			err = fmt.Errorf("checkpoint: save %s: %w", path, err)
 		}
 	}()
-	if err = Encode(tmp, f); err != nil {
+	if err = writeFile(tmp, f, order, hdr); err != nil {
 		return err
 	}
 	if err = tmp.Chmod(0o644); err != nil {

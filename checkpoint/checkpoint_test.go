@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -385,5 +386,50 @@ func TestLargeTensor(t *testing.T) {
 	}
 	if !sameTensor(&g.Tensors[0], &f.Tensors[0]) {
 		t.Error("large tensor differs after a round trip")
+	}
+}
+
+// TestWriterRefusesWhatReaderRefuses: Encode, Marshal and Save apply the
+// reader's rules, with the reader's errors, and write nothing.
+func TestWriterRefusesWhatReaderRefuses(t *testing.T) {
+	deep := make([]int, MaxRank+1)
+	for i := range deep {
+		deep[i] = 1
+	}
+	cases := []struct {
+		name string
+		f    *File
+		hdr  string // the header a writer without the checks would write
+		want string
+	}{
+		{"rank", &File{Tensors: []Tensor{{Name: "a", Shape: deep, Data: []float32{1}}}},
+			`{"a":{"dtype":"F32","shape":[1` + strings.Repeat(",1", MaxRank) + `],"data_offsets":[0,4]}}`,
+			"more than 64 dimensions"},
+		{"header size", &File{Metadata: map[string]string{"k": strings.Repeat("x", MaxHeaderSize)}},
+			"", "exceeds the limit of 100000000 bytes"},
+	}
+	dir := t.TempDir()
+	for _, c := range cases {
+		var buf bytes.Buffer
+		err := Encode(&buf, c.f)
+		if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), c.want) || buf.Len() != 0 {
+			t.Errorf("%s: Encode: %v (%d bytes written), want an error mentioning %q", c.name, err, buf.Len(), c.want)
+		}
+		if b, err := Marshal(c.f); err == nil || b != nil {
+			t.Errorf("%s: Marshal: no error", c.name)
+		}
+		path := filepath.Join(dir, c.name)
+		if err := Save(path, c.f); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: Save: %v", c.name, err)
+		}
+		if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s: Save left a file: %v", c.name, err)
+		}
+		if c.hdr != "" {
+			_, rerr := Decode(file(c.hdr, make([]byte, 4)))
+			if rerr == nil || err == nil || rerr.Error() != Encode(io.Discard, c.f).Error() {
+				t.Errorf("%s: reader says %v, writer %v: want the same error", c.name, rerr, err)
+			}
+		}
 	}
 }
