@@ -9,8 +9,6 @@ import (
 	"io"
 	"math"
 	"math/bits"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -324,52 +322,4 @@ func writeLE[T any](w io.Writer, buf []byte, d []T, size int, put func([]byte, T
 		d = d[n:]
 	}
 	return nil
-}
-
-// Save writes f to the file at path atomically: into a temporary file in
-// the same directory, synced to disk, then renamed over path, and the
-// directory synced. After a crash path holds either its old content or the
-// new one. The file gets mode 0644. On error nothing is left behind and an
-// existing file at path is untouched.
-func Save(path string, f *File) (err error) {
-	order, hdr, err := f.prepare()
-	if err != nil {
-		return err
-	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("checkpoint: save %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("checkpoint: save %s: %w", path, err)
-		}
-	}()
-	if err = writeFile(tmp, f, order, hdr); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
