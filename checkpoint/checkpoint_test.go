@@ -430,3 +430,36 @@ func TestWriterRefusesWhatReaderRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestTorchFile reads a file PyTorch's tensors were written to by
+// testdata/torch_safetensors.py, laid out as the reference writer lays it
+// out, and writes the same bytes back.
+func TestTorchFile(t *testing.T) {
+	b, err := os.ReadFile("testdata/torch.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Metadata["format"] != "pt" || len(f.Tensors) != 7 {
+		t.Errorf("metadata %v, %d tensors", f.Metadata, len(f.Tensors))
+	}
+	ids, _ := f.Tensor("ids")
+	step, _ := f.Tensor("w.step")
+	sp, _ := f.Tensor("specials")
+	e, _ := f.Tensor("empty")
+	if !reflect.DeepEqual(ids.Data, []int64{-3, -2, -1, 0, 1, 2}) || !reflect.DeepEqual(ids.Shape, []int{2, 3}) ||
+		!reflect.DeepEqual(step.Data, []int64{1}) || len(step.Shape) != 0 ||
+		!reflect.DeepEqual(e.Shape, []int{0, 3}) {
+		t.Errorf("ids %v, step %v, empty %v", ids, step, e)
+	}
+	s := sp.Data.([]float32)
+	if s[0] != 0 || !math.Signbit(float64(s[1])) || !math.IsInf(float64(s[2]), 1) || !math.IsInf(float64(s[3]), -1) || s[4] == 0 {
+		t.Errorf("specials %v", s)
+	}
+	if out := encode(t, f); !bytes.Equal(out, b) {
+		t.Errorf("re-encoded file differs from the reference layout:\n%q\n%q", out[:min(len(out), 300)], b[:300])
+	}
+}
