@@ -9,8 +9,6 @@ import (
 	"io"
 	"math"
 	"math/bits"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -149,6 +147,9 @@ func (f *File) check() ([]int, error) {
 			return nil, formatErr("tensor %q: unsupported data type %T (want []float32, []float64 or []int64)", t.Name, t.Data)
 		}
 		seen[t.Name] = true
+		if len(t.Shape) > MaxRank {
+			return nil, errRank(t.Name)
+		}
 		n, ok := numel(t.Shape)
 		if !ok {
 			return nil, formatErr("tensor %q: bad shape %v", t.Name, t.Shape)
@@ -234,6 +235,28 @@ func (f *File) header(order []int) ([]byte, uint64) {
 	return buf.Bytes(), off
 }
 
+// prepare checks f and returns the tensors' layout order and the header.
+// It refuses what a reader of this package would refuse: the header goes
+// through the reader's own checks, so the rules exist once.
+func (f *File) prepare() ([]int, []byte, error) {
+	order, err := f.check()
+	if err != nil {
+		return nil, nil, err
+	}
+	hdr, dataLen := f.header(order)
+	if uint64(len(hdr)) > MaxHeaderSize {
+		return nil, nil, errHeaderSize(uint64(len(hdr)))
+	}
+	_, entries, _, err := parseHeader(hdr)
+	if err == nil {
+		_, err = layout(entries, 8+int64(len(hdr)), dataLen)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return order, hdr, nil
+}
+
 // Marshal returns f in the safetensors format, as Encode writes it.
 func Marshal(f *File) ([]byte, error) {
 	var buf bytes.Buffer
@@ -244,16 +267,22 @@ func Marshal(f *File) ([]byte, error) {
 }
 
 // Encode writes f to w in the safetensors format. It checks f first (names
-// unique, valid UTF-8 and not "__metadata__"; supported data types; shapes
-// that match the data) and writes nothing if f is invalid. Tensors are laid
+// unique, valid UTF-8 and not "__metadata__"; supported data types; at
+// most [MaxRank] dimensions; shapes that match the data; a header of at
+// most [MaxHeaderSize] bytes) and writes nothing if f is invalid: what
+// Encode writes, [Decode] reads, and what Decode would refuse, Encode
+// refuses with the same error. Tensors are laid
 // out by element size, largest first, then by name; metadata keys are
 // sorted, so the same File always gives the same bytes.
 func Encode(w io.Writer, f *File) error {
-	order, err := f.check()
+	order, hdr, err := f.prepare()
 	if err != nil {
 		return err
 	}
-	hdr, _ := f.header(order)
+	return writeFile(w, f, order, hdr)
+}
+
+func writeFile(w io.Writer, f *File, order []int, hdr []byte) error {
 	buf := make([]byte, 1<<16)
 	binary.LittleEndian.PutUint64(buf, uint64(len(hdr)))
 	if _, err := w.Write(buf[:8]); err != nil {
@@ -293,64 +322,4 @@ func writeLE[T any](w io.Writer, buf []byte, d []T, size int, put func([]byte, T
 		d = d[n:]
 	}
 	return nil
-}
-
-// Save writes f to the file at path atomically: into a temporary file in
-// the same directory, synced to disk, then renamed over path, and the
-// directory synced. After a crash path holds either its old content or the
-// new one. The file gets mode 0644. On error nothing is left behind and an
-// existing file at path is untouched.
-func Save(path string, f *File) (err error) {
-	if _, err := f.check(); err != nil {
-		return err
-	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("checkpoint: save %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("checkpoint: save %s: %w", path, err)
-		}
-	}()
-	if err = Encode(tmp, f); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
-// Load reads and decodes the file at path (see [Decode]).
-func Load(path string) (*File, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint: load: %w", err)
-	}
-	f, err := Decode(b)
-	if err != nil {
-		return nil, fmt.Errorf("%w (file %s)", err, path)
-	}
-	return f, nil
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -56,11 +58,32 @@ func FuzzCheckpointLoad(f *testing.F) {
 	f.Add(buf.Bytes())
 	f.Add([]byte{})
 	f.Add([]byte("\x02\x00\x00\x00\x00\x00\x00\x00{}"))
+	// Files as Save writes them, and one PyTorch's tensors were written to
+	// (checkpoint/testdata/torch_safetensors.py).
+	path := filepath.Join(f.TempDir(), "c.safetensors")
+	if err := checkpoint.Save(path, &checkpoint.File{
+		Metadata: map[string]string{"format": "pt", "é\u2028<>": "\x00"},
+		Tensors: []checkpoint.Tensor{
+			{Name: "w", Shape: []int{2, 2}, Data: []float32{1, float32(math.Inf(-1)), float32(math.NaN()), -0}},
+			{Name: "step", Shape: []int{}, Data: []int64{-5}},
+			{Name: "😀", Shape: []int{1, 0, 3}, Data: []float64{}},
+		},
+	}); err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range []string{path, "../checkpoint/testdata/torch.safetensors"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// The format: an error wrapping ErrFormat, or a file that encodes
 		// back to something that decodes to the same tensors.
 		file, err := checkpoint.Decode(data)
+		readerAgrees(t, data, file, err)
 		if err != nil {
 			if !errors.Is(err, checkpoint.ErrFormat) {
 				t.Fatalf("error %v does not wrap ErrFormat", err)
@@ -98,6 +121,52 @@ func FuzzCheckpointLoad(f *testing.F) {
 			t.Fatal("loading changed parameter values")
 		}
 	})
+}
+
+// hiddenReaderAt hides the bytes.Reader, so that the Reader reads through
+// its buffer as it does from a file.
+type hiddenReaderAt struct{ r *bytes.Reader }
+
+func (h hiddenReaderAt) ReadAt(b []byte, off int64) (int, error) { return h.r.ReadAt(b, off) }
+
+// readerAgrees checks that NewReader and ReadInto see what Decode saw: the
+// same error, or the same tensors.
+func readerAgrees(t *testing.T, data []byte, file *checkpoint.File, derr error) {
+	r, err := checkpoint.NewReader(hiddenReaderAt{bytes.NewReader(data)}, int64(len(data)))
+	if (err == nil) != (derr == nil) || err != nil && err.Error() != derr.Error() {
+		t.Fatalf("NewReader: %v, Decode: %v", err, derr)
+	}
+	if err != nil {
+		return
+	}
+	infos := r.Tensors()
+	if len(infos) != len(file.Tensors) || !reflect.DeepEqual(r.Metadata(), file.Metadata) {
+		t.Fatalf("Reader has %d tensors and metadata %v, Decode %d and %v", len(infos), r.Metadata(), len(file.Tensors), file.Metadata)
+	}
+	for i, in := range infos {
+		want := &file.Tensors[i]
+		if in.Name != want.Name || in.DType != want.DType() || !reflect.DeepEqual(in.Shape, want.Shape) {
+			t.Fatalf("tensor %d: Reader %+v, Decode %+v", i, in, want)
+		}
+		var dst, short any
+		switch in.DType {
+		case checkpoint.F32:
+			dst, short = make([]float32, in.Len()), make([]float32, in.Len()+1)
+		case checkpoint.F64:
+			dst, short = make([]float64, in.Len()), make([]float64, in.Len()+1)
+		case checkpoint.I64:
+			dst, short = make([]int64, in.Len()), make([]int64, in.Len()+1)
+		}
+		if err := r.ReadInto(in.Name, dst); err != nil {
+			t.Fatalf("ReadInto(%q): %v", in.Name, err)
+		}
+		if !sameData(dst, want.Data) {
+			t.Fatalf("ReadInto(%q) differs from Decode", in.Name)
+		}
+		if err := r.ReadInto(in.Name, short); err == nil {
+			t.Fatalf("ReadInto(%q) into a slice of the wrong length: no error", in.Name)
+		}
+	}
 }
 
 func values(ps []optim.Param) []any {
