@@ -88,20 +88,21 @@ func (a *Adagrad) MarshalBinary() ([]byte, error) {
 // an error naming the tensor and the element (see [adagrad.CheckSums]);
 // NaN is accepted, since training on NaN gradients produces it.
 func (a *Adagrad) Load(path string) error {
-	f, err := checkpoint.Load(path)
+	r, err := checkpoint.Open(path)
 	if err != nil {
 		return fmt.Errorf("optim: %w", err)
 	}
-	return a.restore(f)
+	defer r.Close()
+	return a.restore(r)
 }
 
 // UnmarshalBinary is Load for a checkpoint held in memory.
 func (a *Adagrad) UnmarshalBinary(data []byte) error {
-	f, err := checkpoint.Decode(data)
+	r, err := checkpoint.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return fmt.Errorf("optim: %w", err)
 	}
-	return a.restore(f)
+	return a.restore(r)
 }
 
 // pending is the state of one parameter read from a checkpoint.
@@ -112,14 +113,18 @@ type pending struct {
 	sum64 []float64
 }
 
-func (a *Adagrad) restore(f *checkpoint.File) error {
+// restore checks the file against the optimizer, reads every state tensor
+// into memory of its own (one copy of the file's tensors, beside the
+// optimizer's state), checks the values, and only then replaces the state.
+func (a *Adagrad) restore(r *checkpoint.Reader) error {
 	errf := func(format string, args ...any) error {
 		return fmt.Errorf("optim: checkpoint: "+format, args...)
 	}
-	if got := f.Metadata[metaOptimizer]; got != optimizerName {
+	meta := r.Metadata()
+	if got := meta[metaOptimizer]; got != optimizerName {
 		return errf("metadata %q is %q, want %q", metaOptimizer, got, optimizerName)
 	}
-	gs, ok := f.Metadata[metaGroups]
+	gs, ok := meta[metaGroups]
 	if !ok {
 		return errf("no %q metadata", metaGroups)
 	}
@@ -129,10 +134,6 @@ func (a *Adagrad) restore(f *checkpoint.File) error {
 	}
 	if len(entries) != len(a.groups) {
 		return errf("%d parameter groups, the optimizer has %d", len(entries), len(a.groups))
-	}
-	tensors := make(map[string]*checkpoint.Tensor, len(f.Tensors))
-	for i := range f.Tensors {
-		tensors[f.Tensors[i].Name] = &f.Tensors[i]
 	}
 	opts := make([]adagrad.Options, len(entries))
 	states := make([]pending, 0, len(a.params))
@@ -162,15 +163,15 @@ func (a *Adagrad) restore(f *checkpoint.File) error {
 			if !seen[p.name] {
 				return errf("parameter group %d: parameter %q is missing", i, p.name)
 			}
-			st, err := readState(tensors, p)
+			st, err := readState(r, p)
 			if err != nil {
 				return errf("%v", err)
 			}
 			states = append(states, st)
 		}
 	}
-	if len(f.Tensors) != 2*len(a.params) { // each parameter found its two
-		for _, t := range f.Tensors {
+	if infos := r.Tensors(); len(infos) != 2*len(a.params) { // each parameter found its two
+		for _, t := range infos {
 			base, ok := strings.CutSuffix(t.Name, ".sum")
 			if !ok {
 				base, ok = strings.CutSuffix(t.Name, ".step")
@@ -179,7 +180,7 @@ func (a *Adagrad) restore(f *checkpoint.File) error {
 				return errf("tensor %q matches no parameter of the optimizer", t.Name)
 			}
 		}
-		return errf("%d tensors, want %d: a name repeated?", len(f.Tensors), 2*len(a.params))
+		return errf("%d tensors, want %d: a name repeated?", len(infos), 2*len(a.params))
 	}
 	// Everything checked: apply.
 	for i, o := range opts {
@@ -193,9 +194,9 @@ func (a *Adagrad) restore(f *checkpoint.File) error {
 	return nil
 }
 
-func readState(tensors map[string]*checkpoint.Tensor, p *pstate) (pending, error) {
+func readState(r *checkpoint.Reader, p *pstate) (pending, error) {
 	st := pending{p: p}
-	sum, ok := tensors[p.name+".sum"]
+	sum, ok := r.Info(p.name + ".sum")
 	if !ok {
 		return st, fmt.Errorf("no tensor %q", p.name+".sum")
 	}
@@ -203,22 +204,29 @@ func readState(tensors map[string]*checkpoint.Tensor, p *pstate) (pending, error
 	if p.p64 != nil {
 		want = checkpoint.F64
 	}
-	if sum.DType() != want {
-		return st, fmt.Errorf("tensor %q is %s, the parameter needs %s", sum.Name, sum.DType(), want)
+	if sum.DType != want {
+		return st, fmt.Errorf("tensor %q is %s, the parameter needs %s", sum.Name, sum.DType, want)
 	}
 	if !slices.Equal(sum.Shape, p.shape) {
 		return st, fmt.Errorf("tensor %q has shape %v, the parameter has shape %v", sum.Name, sum.Shape, p.shape)
 	}
-	st.sum32, _ = sum.Data.([]float32)
-	st.sum64, _ = sum.Data.([]float64)
-	if err := adagrad.CheckSums(sum.Name, st.sum32); err != nil {
-		return st, err
+	var err error
+	if p.p64 != nil {
+		st.sum64 = make([]float64, sum.Len())
+		if err = r.ReadInto(sum.Name, st.sum64); err == nil {
+			err = adagrad.CheckSums(sum.Name, st.sum64)
+		}
+	} else {
+		st.sum32 = make([]float32, sum.Len())
+		if err = r.ReadInto(sum.Name, st.sum32); err == nil {
+			err = adagrad.CheckSums(sum.Name, st.sum32)
+		}
 	}
-	if err := adagrad.CheckSums(sum.Name, st.sum64); err != nil {
+	if err != nil {
 		return st, err
 	}
 
-	step, ok := tensors[p.name+".step"]
+	step, ok := r.Info(p.name + ".step")
 	if !ok {
 		return st, fmt.Errorf("no tensor %q", p.name+".step")
 	}
@@ -226,17 +234,31 @@ func readState(tensors map[string]*checkpoint.Tensor, p *pstate) (pending, error
 		return st, fmt.Errorf("tensor %q has shape %v, want a scalar (shape [])", step.Name, step.Shape)
 	}
 	var v float64
-	switch d := step.Data.(type) {
-	case []int64:
+	switch step.DType {
+	case checkpoint.I64:
+		var d [1]int64
+		if err := r.ReadInto(step.Name, d[:]); err != nil {
+			return st, err
+		}
 		if err := adagrad.CheckSteps(d[0]); err != nil {
 			return st, fmt.Errorf("tensor %q: %v", step.Name, err)
 		}
 		st.step = d[0]
 		return st, nil
-	case []float32:
+	case checkpoint.F32:
+		var d [1]float32
+		if err := r.ReadInto(step.Name, d[:]); err != nil {
+			return st, err
+		}
 		v = float64(d[0])
-	case []float64:
+	case checkpoint.F64:
+		var d [1]float64
+		if err := r.ReadInto(step.Name, d[:]); err != nil {
+			return st, err
+		}
 		v = d[0]
+	default:
+		return st, fmt.Errorf("tensor %q is %s, want I64 (or PyTorch's float)", step.Name, step.DType)
 	}
 	// PyTorch keeps the step as a float tensor: accept a float that holds a
 	// whole, non-negative number.

@@ -1,6 +1,7 @@
 package sparse
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 
@@ -83,33 +84,39 @@ func (t *Table) MarshalBinary() ([]byte, error) {
 // an error naming the tensor and the element (see [adagrad.CheckSums]);
 // NaN is accepted, since training on NaN gradients produces it.
 func (t *Table) Load(path string) error {
-	f, err := checkpoint.Load(path)
+	r, err := checkpoint.Open(path)
 	if err != nil {
 		return fmt.Errorf("sparse: %w", err)
 	}
-	return t.restore(f)
+	defer r.Close()
+	return t.restore(r)
 }
 
 // UnmarshalBinary is Load for a checkpoint held in memory.
 func (t *Table) UnmarshalBinary(data []byte) error {
-	f, err := checkpoint.Decode(data)
+	r, err := checkpoint.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return fmt.Errorf("sparse: %w", err)
 	}
-	return t.restore(f)
+	return t.restore(r)
 }
 
-func (t *Table) restore(f *checkpoint.File) error {
+// restore checks the file's header against the table, reads the weights
+// and the state into memory of their own (one copy of the file's tensors
+// beside the table), checks the state's values, and only then copies them
+// into the table, so that an error anywhere changes nothing.
+func (t *Table) restore(r *checkpoint.Reader) error {
 	errf := func(format string, args ...any) error {
 		return fmt.Errorf("sparse: checkpoint: "+format, args...)
 	}
-	if got := f.Metadata[metaOptimizer]; got != optimizerName {
+	meta := r.Metadata()
+	if got := meta[metaOptimizer]; got != optimizerName {
 		return errf("metadata %q is %q, want %q", metaOptimizer, got, optimizerName)
 	}
-	if got := f.Metadata[metaLayout]; got != t.layout.String() {
+	if got := meta[metaLayout]; got != t.layout.String() {
 		return errf("metadata %q is %q, the table's is %q", metaLayout, got, t.layout)
 	}
-	js, ok := f.Metadata[metaOptions]
+	js, ok := meta[metaOptions]
 	if !ok {
 		return errf("no %q metadata", metaOptions)
 	}
@@ -120,49 +127,51 @@ func (t *Table) restore(f *checkpoint.File) error {
 	if err := o.Validate(); err != nil {
 		return errf("%v", err)
 	}
-	if len(f.Tensors) != 3 {
-		names := make([]string, len(f.Tensors))
-		for i, x := range f.Tensors {
+	if infos := r.Tensors(); len(infos) != 3 {
+		names := make([]string, len(infos))
+		for i, x := range infos {
 			names[i] = x.Name
 		}
 		return errf("tensors %q, want weight, sum and step", names)
 	}
-	get := func(name string, shape []int, dt checkpoint.DType) (*checkpoint.Tensor, error) {
-		x, ok := f.Tensor(name)
+	for _, want := range []checkpoint.TensorInfo{
+		{Name: "weight", DType: checkpoint.F32, Shape: []int{t.rows, t.dim}},
+		{Name: "sum", DType: checkpoint.F32, Shape: t.stateShape()},
+		{Name: "step", DType: checkpoint.I64, Shape: []int{}},
+	} {
+		x, ok := r.Info(want.Name)
 		if !ok {
-			return nil, errf("no tensor %q", name)
+			return errf("no tensor %q", want.Name)
 		}
-		if x.DType() != dt {
-			return nil, errf("tensor %q is %s, want %s", name, x.DType(), dt)
+		if x.DType != want.DType {
+			return errf("tensor %q is %s, want %s", want.Name, x.DType, want.DType)
 		}
-		if !slices.Equal(x.Shape, shape) {
-			return nil, errf("tensor %q has shape %v, the table needs %v", name, x.Shape, shape)
+		if !slices.Equal(x.Shape, want.Shape) {
+			return errf("tensor %q has shape %v, the table needs %v", want.Name, x.Shape, want.Shape)
 		}
-		return x, nil
 	}
-	w, err := get("weight", []int{t.rows, t.dim}, checkpoint.F32)
-	if err != nil {
-		return err
-	}
-	s, err := get("sum", t.stateShape(), checkpoint.F32)
-	if err != nil {
-		return err
-	}
-	st, err := get("step", []int{}, checkpoint.I64)
-	if err != nil {
-		return err
-	}
-	if err := adagrad.CheckSums("sum", s.Data.([]float32)); err != nil {
+	var step [1]int64
+	if err := r.ReadInto("step", step[:]); err != nil {
 		return errf("%v", err)
 	}
-	step := st.Data.([]int64)[0]
-	if err := adagrad.CheckSteps(step); err != nil {
+	if err := adagrad.CheckSteps(step[0]); err != nil {
 		return errf("tensor \"step\": %v", err)
+	}
+	sum := make([]float32, len(t.state))
+	if err := r.ReadInto("sum", sum); err != nil {
+		return errf("%v", err)
+	}
+	if err := adagrad.CheckSums("sum", sum); err != nil {
+		return errf("%v", err)
+	}
+	weights := make([]float32, len(t.weights))
+	if err := r.ReadInto("weight", weights); err != nil {
+		return errf("%v", err)
 	}
 	// Everything checked: apply.
 	t.opts = o
-	t.steps = step
-	copy(t.weights, w.Data.([]float32))
-	copy(t.state, s.Data.([]float32))
+	t.steps = step[0]
+	copy(t.weights, weights)
+	copy(t.state, sum)
 	return nil
 }

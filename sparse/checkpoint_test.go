@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -168,5 +169,32 @@ func unwrapAll(err error) error {
 			return err
 		}
 		err = u.Unwrap()
+	}
+}
+
+// TestLoadMemory: Load reads the file's tensors into one copy beside the
+// table, and no more: the bytes it allocates are within 10% of the
+// weights' and the state's size, for both layouts.
+func TestLoadMemory(t *testing.T) {
+	for _, layout := range []Layout{Elementwise, Rowwise} {
+		tab, err := New(1<<18, 16, layout, adagrad.Defaults())
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "t.safetensors")
+		if err := tab.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		tensors := 4 * (len(tab.Weights()) + len(tab.State()))
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		if err := tab.Load(path); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		if got := after.TotalAlloc - before.TotalAlloc; got > uint64(tensors)*11/10 {
+			t.Errorf("%v: Load of %d bytes of tensors allocated %d bytes", layout, tensors, got)
+		}
 	}
 }
