@@ -83,7 +83,11 @@ func New(rows, dim int, layout Layout, o adagrad.Options) (*Table, error) {
 	if layout == Elementwise {
 		n = rows * dim
 	}
-	t := &Table{rows: rows, dim: dim, layout: layout, opts: o, weights: make([]float32, rows*dim), state: make([]float32, n)}
+	weights, state, err := allocate(rows*dim, n)
+	if err != nil {
+		return nil, fmt.Errorf("sparse: a table of %d x %d is too large: %v", rows, dim, err)
+	}
+	t := &Table{rows: rows, dim: dim, layout: layout, opts: o, weights: weights, state: state}
 	t.team = workers.NewTeam(t)
 	hugePages(t.weights)
 	hugePages(t.state)
@@ -93,6 +97,18 @@ func New(rows, dim int, layout Layout, o adagrad.Options) (*Table, error) {
 		}
 	}
 	return t, nil
+}
+
+// allocate returns the weights and the state, or the runtime's refusal of
+// a size beyond what it can allocate (on 64-bit systems, far less than an
+// int of bytes) as an error.
+func allocate(nw, ns int) (weights, state []float32, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("%v", v)
+		}
+	}()
+	return make([]float32, nw), make([]float32, ns), nil
 }
 
 // Rows returns the number of rows.
