@@ -3,6 +3,8 @@ package sparse
 import (
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 )
 
 // Lookup copies the rows that indices name into dst, one after the other
@@ -73,15 +75,35 @@ func bag(offsets []int64, n, b int) (lo, hi int) {
 	return lo, hi
 }
 
+// checkWeights checks per-sample weights for n indices: none, or one per
+// index with Sum pooling, as torch.nn.EmbeddingBag allows them.
+func checkWeights(w []float32, n int, p Pooling) error {
+	if w == nil {
+		return nil
+	}
+	if p != Sum {
+		return fmt.Errorf("sparse: per-sample weights need %v pooling, not %v", Sum, p)
+	}
+	if len(w) != n {
+		return fmt.Errorf("sparse: %d per-sample weights for %d indices", len(w), n)
+	}
+	return nil
+}
+
 // Bag pools bags of rows into dst, one row of dim values per bag
 // (len(dst) == len(offsets)*dim), like torch.nn.EmbeddingBag with offsets:
 // bag b is indices[offsets[b]:offsets[b+1]], the last bag runs to the end
 // of indices. Sum adds the rows in order (float32, left to right); Mean
-// then divides by the bag's size (one division, correctly rounded). An
-// empty bag gives zeros. A bad index, offset or length is an error and dst
-// is not written.
-func (t *Table) Bag(dst []float32, indices, offsets []int64, p Pooling) error {
+// then divides by the bag's size (one division, correctly rounded). With
+// perSampleWeights (nil, or one per index; Sum only, as in PyTorch) each
+// row is first multiplied by its index's weight (one rounding), then
+// added. An empty bag gives zeros. A bad index, offset or length is an
+// error and dst is not written.
+func (t *Table) Bag(dst []float32, indices, offsets []int64, p Pooling, perSampleWeights []float32) error {
 	if err := checkBags(offsets, len(indices), p); err != nil {
+		return err
+	}
+	if err := checkWeights(perSampleWeights, len(indices), p); err != nil {
 		return err
 	}
 	if err := checkIndices(t, indices); err != nil {
@@ -98,8 +120,12 @@ func (t *Table) Bag(dst []float32, indices, offsets []int64, p Pooling) error {
 		lo, hi := bag(offsets, len(indices), b)
 		out := dst[b*d : b*d+d]
 		clear(out)
-		for _, r := range indices[lo:hi] {
-			add32(out, t.weights[int(r)*d:int(r)*d+d])
+		for i, r := range indices[lo:hi] {
+			if perSampleWeights != nil {
+				addScaled32(out, t.weights[int(r)*d:int(r)*d+d], perSampleWeights[lo+i])
+			} else {
+				add32(out, t.weights[int(r)*d:int(r)*d+d])
+			}
 		}
 		if p == Mean && hi-lo > 1 {
 			n := float32(hi - lo)
@@ -115,15 +141,20 @@ func (t *Table) Bag(dst []float32, indices, offsets []int64, p Pooling) error {
 // values per bag, as Bag wrote them) into one gradient row per index in
 // dst (len(dst) == n*dim for the n indices the bags were made of): with
 // Sum each index gets its bag's gradient row, with Mean that row divided by
-// the bag's size. dst and the indices then go to Step. A bad offset or
-// length is an error and dst is not written.
-func (t *Table) BagBackward(dst, pooled []float32, offsets []int64, p Pooling) error {
+// the bag's size, with perSampleWeights that row times the index's weight
+// (one rounding). dst and the indices then go to Step; [Table.StepBags]
+// does both without writing dst. A bad offset or length is an error and
+// dst is not written.
+func (t *Table) BagBackward(dst, pooled []float32, offsets []int64, p Pooling, perSampleWeights []float32) error {
 	d := t.dim
 	if len(dst)%d != 0 {
 		return fmt.Errorf("sparse: dst holds %d values, not a whole number of rows of dim %d", len(dst), d)
 	}
 	n := len(dst) / d
 	if err := checkBags(offsets, n, p); err != nil {
+		return err
+	}
+	if err := checkWeights(perSampleWeights, n, p); err != nil {
 		return err
 	}
 	if len(pooled) != len(offsets)*d {
@@ -136,17 +167,108 @@ func (t *Table) BagBackward(dst, pooled []float32, offsets []int64, p Pooling) e
 		lo, hi := bag(offsets, n, b)
 		g := pooled[b*d : b*d+d]
 		for i := lo; i < hi; i++ {
-			out := dst[i*d : i*d+d]
-			copy(out, g)
-			if p == Mean && hi-lo > 1 {
-				m := float32(hi - lo)
-				for j := range out {
-					out[j] /= m
-				}
-			}
+			bagGrad(dst[i*d:i*d+d], g, p, hi-lo, perSampleWeights, i)
 		}
 	}
 	return nil
+}
+
+// bagGrad writes into out the gradient row of index i of a bag of size m
+// whose pooled gradient is g.
+func bagGrad(out, g []float32, p Pooling, m int, w []float32, i int) {
+	switch {
+	case w != nil:
+		s := w[i]
+		g = g[:len(out)]
+		for j := range out {
+			out[j] = float32(s * g[j])
+		}
+	case p == Mean && m > 1:
+		n := float32(m)
+		g = g[:len(out)]
+		for j := range out {
+			out[j] = g[j] / n
+		}
+	default:
+		copy(out, g)
+	}
+}
+
+// StepBags is [Table.BagBackward] followed by [Table.Step] on the same
+// indices, with the same bits, without the gradient row per index: a row
+// that a batch touches once is stepped straight from its bag's pooled
+// gradient row (divided by the bag's size with Mean, once per bag), and the
+// rows of a row touched more often are summed in order of occurrence from
+// the same rows. With perSampleWeights, whose rows differ from index to
+// index, the rows are made as BagBackward makes them. Everything is
+// checked first, as Step and BagBackward check it: an error changes
+// nothing.
+func (t *Table) StepBags(indices, offsets []int64, pooled []float32, p Pooling, perSampleWeights []float32) error {
+	n, d := len(indices), t.dim
+	if err := checkBags(offsets, n, p); err != nil {
+		return err
+	}
+	if err := checkWeights(perSampleWeights, n, p); err != nil {
+		return err
+	}
+	if len(pooled) != len(offsets)*d {
+		return fmt.Errorf("sparse: pooled holds %d values for %d bags of dim %d: want %d", len(pooled), len(offsets), d, len(offsets)*d)
+	}
+	if n > math.MaxInt32 {
+		return fmt.Errorf("sparse: %d indices in one batch; at most %d", n, math.MaxInt32)
+	}
+	if t.overlaps(pooled) {
+		return errors.New("sparse: pooled overlaps the table's own weights or state")
+	}
+	if err := checkIndices(t, indices); err != nil {
+		return err
+	}
+	b := &t.bags
+	src := source{rows: pooled}
+	switch {
+	case perSampleWeights != nil:
+		b.rows = slices.Grow(b.rows[:0], n*d)[:n*d]
+		for k := range offsets {
+			lo, hi := bag(offsets, n, k)
+			for i := lo; i < hi; i++ {
+				bagGrad(b.rows[i*d:i*d+d], pooled[k*d:k*d+d], p, hi-lo, perSampleWeights, i)
+			}
+		}
+		src.rows = b.rows
+	default:
+		if p == Mean {
+			b.rows = slices.Grow(b.rows[:0], len(pooled))[:len(pooled)]
+			for k := range offsets {
+				lo, hi := bag(offsets, n, k)
+				bagGrad(b.rows[k*d:k*d+d], pooled[k*d:k*d+d], p, hi-lo, nil, 0)
+			}
+			src.rows = b.rows
+		}
+		b.of = slices.Grow(b.of[:0], n)[:n]
+		for k := range offsets {
+			lo, hi := bag(offsets, n, k)
+			for i := lo; i < hi; i++ {
+				b.of[i] = int32(k)
+			}
+		}
+		src.of = b.of
+	}
+	return update(t, indices, src)
+}
+
+// bagScratch is StepBags' memory, kept between steps.
+type bagScratch struct {
+	rows []float32 // gradient rows StepBags makes: per bag with Mean, per index with weights
+	of   []int32   // the bag of each index
+}
+
+// addScaled32 adds w*b into a, element by element, the product rounded
+// first.
+func addScaled32(a, b []float32, w float32) {
+	b = b[:len(a)]
+	for j := range a {
+		a[j] += float32(w * b[j])
+	}
 }
 
 // add32 adds b into a, element by element.

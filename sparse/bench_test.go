@@ -254,7 +254,7 @@ func BenchmarkCoalesce(b *testing.B) {
 			sc := &scratch{}
 			run := func() {
 				sc.batch = appendKeys(sc.batch[:0], idx[0], 0)
-				sc.coalesce(grads[0], s.dim, rowBits(s.rows))
+				sc.coalesce(&source{rows: grads[0]}, s.dim, rowBits(s.rows))
 			}
 			run()
 			b.ResetTimer()
@@ -264,5 +264,76 @@ func BenchmarkCoalesce(b *testing.B) {
 			b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/benchBatch, "ns/index")
 			b.ReportMetric(0, "ns/op")
 		})
+	}
+}
+
+// BenchmarkBags compares StepBags with the unfused BagBackward + Step on
+// the same batches of 16K indices cut into bags of 1, 20 and 100, one
+// worker: blocks of 16 steps of each in turn on one table, so that both
+// see the same machine. It reports both rates in index rows per second and
+// their ratio (fused over unfused).
+//
+//	go test ./sparse -run '^$' -bench Bags -benchtime 320x -count 3
+func BenchmarkBags(b *testing.B) {
+	for _, s := range benchShapes[:2] {
+		idx, _ := benchBatches(s.rows, s.dim, 4)
+		for _, rowwise := range []bool{false, true} {
+			var tab *Table
+			for _, bagSize := range []int{1, 20, 100} {
+				for _, p := range []Pooling{Sum, Mean} {
+					mode := "elementwise"
+					if rowwise {
+						mode = "rowwise"
+					}
+					b.Run(fmt.Sprintf("rows=%d/dim=%d/%s/bag=%d/%v", s.rows, s.dim, mode, bagSize, p), func(b *testing.B) {
+						if tab == nil {
+							tab = benchTable(b, s, rowwise)
+						}
+						tab.SetWorkers(1)
+						var offsets []int64
+						for at := 0; at < benchBatch; at += bagSize {
+							offsets = append(offsets, int64(at))
+						}
+						r := rand.New(rand.NewPCG(5, uint64(bagSize)))
+						pooled := make([]float32, len(offsets)*s.dim)
+						for i := range pooled {
+							pooled[i] = float32(r.NormFloat64() * 0.01)
+						}
+						grads := make([]float32, benchBatch*s.dim)
+						unfused := func(k int) {
+							tab.BagBackward(grads, pooled, offsets, p, nil)
+							tab.Step(idx[k], grads)
+						}
+						fused := func(k int) { tab.StepBags(idx[k], offsets, pooled, p, nil) }
+						for k := range idx { // warm up
+							unfused(k)
+							fused(k)
+						}
+						var took [2]time.Duration
+						var n [2]float64
+						b.ResetTimer()
+						for i := 0; i < b.N; i++ {
+							turn, k := i/16%2, i%len(idx)
+							start := time.Now()
+							if turn == 0 {
+								unfused(k)
+							} else {
+								fused(k)
+							}
+							took[turn] += time.Since(start)
+							n[turn] += benchBatch
+						}
+						rate := func(t int) float64 { return n[t] / took[t].Seconds() / 1e6 }
+						b.ReportMetric(rate(0), "Mrows/s-unfused")
+						b.ReportMetric(rate(1), "Mrows/s-fused")
+						b.ReportMetric(rate(1)/rate(0), "ratio")
+						b.ReportMetric(0, "ns/op")
+					})
+				}
+			}
+			if tab != nil {
+				tab.Close()
+			}
+		}
 	}
 }

@@ -66,10 +66,10 @@ func ExampleTable_Bag() {
 	indices := []int64{1, 2, 4, 3} // bags [1 2] and [4 3]
 	offsets := []int64{0, 2}
 	pooled := make([]float32, 2*2)
-	tab.Bag(pooled, indices, offsets, sparse.Mean)
+	tab.Bag(pooled, indices, offsets, sparse.Mean, nil)
 	fmt.Println(pooled)
 	grads := make([]float32, len(indices)*2)
-	tab.BagBackward(grads, []float32{1, 1, 2, 4}, offsets, sparse.Mean)
+	tab.BagBackward(grads, []float32{1, 1, 2, 4}, offsets, sparse.Mean, nil)
 	fmt.Println(grads)
 	fmt.Println(tab.Step(indices, grads))
 	// Output:

@@ -540,7 +540,7 @@ func TestLookupAndBags(t *testing.T) {
 		for i := range pooled {
 			pooled[i] = 99 // Bag must overwrite, empty bags included
 		}
-		if err := tab.Bag(pooled, idx, offsets, p); err != nil {
+		if err := tab.Bag(pooled, idx, offsets, p, nil); err != nil {
 			t.Fatal(err)
 		}
 		w := func(r, j int) float32 { return tab.weights[r*dim+j] }
@@ -560,7 +560,7 @@ func TestLookupAndBags(t *testing.T) {
 		G := make([]float32, 3*dim)
 		fill(r, G, 0)
 		gi := make([]float32, len(idx)*dim)
-		if err := tab.BagBackward(gi, G, offsets, p); err != nil {
+		if err := tab.BagBackward(gi, G, offsets, p, nil); err != nil {
 			t.Fatal(err)
 		}
 		var lhs, rhs float64
@@ -586,17 +586,17 @@ func TestLookupAndBags(t *testing.T) {
 		{[]int64{0, 6}, "offsets[1] = 6 is outside"},
 		{[]int64{0, 3, 2}, "offsets[2] = 2 is outside"},
 	} {
-		if err := tab.Bag(dst, idx, c.offsets, Sum); err == nil || !strings.Contains(err.Error(), c.want) {
+		if err := tab.Bag(dst, idx, c.offsets, Sum, nil); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Bag offsets %v: %v, want %q", c.offsets, err, c.want)
 		}
 	}
-	if err := tab.Bag(dst, []int64{1, 20}, []int64{0, 1}, Sum); err == nil || !strings.Contains(err.Error(), "index 20 at position 1") {
+	if err := tab.Bag(dst, []int64{1, 20}, []int64{0, 1}, Sum, nil); err == nil || !strings.Contains(err.Error(), "index 20 at position 1") {
 		t.Errorf("Bag with a bad index: %v", err)
 	}
-	if err := tab.Bag(dst[:dim], idx, []int64{0, 1}, Sum); err == nil {
+	if err := tab.Bag(dst[:dim], idx, []int64{0, 1}, Sum, nil); err == nil {
 		t.Error("Bag with a short dst")
 	}
-	if err := tab.Bag(dst, idx, []int64{0, 1}, Pooling(7)); err == nil || !strings.Contains(err.Error(), "unknown pooling Pooling(7)") {
+	if err := tab.Bag(dst, idx, []int64{0, 1}, Pooling(7), nil); err == nil || !strings.Contains(err.Error(), "unknown pooling Pooling(7)") {
 		t.Errorf("unknown pooling: %v", err)
 	}
 	if err := tab.Lookup(dst, []int64{0, -1}); err == nil || !strings.Contains(err.Error(), "index -1 at position 1") {
@@ -605,7 +605,7 @@ func TestLookupAndBags(t *testing.T) {
 	if err := tab.Lookup(dst, []int64{0}); err == nil {
 		t.Error("Lookup with a long dst")
 	}
-	if err := tab.BagBackward(make([]float32, 5*dim), make([]float32, dim), []int64{0, 2}, Sum); err == nil || !strings.Contains(err.Error(), "pooled holds") {
+	if err := tab.BagBackward(make([]float32, 5*dim), make([]float32, dim), []int64{0, 2}, Sum, nil); err == nil || !strings.Contains(err.Error(), "pooled holds") {
 		t.Errorf("BagBackward with a short pooled: %v", err)
 	}
 	for _, v := range dst {
@@ -642,8 +642,8 @@ func TestZeroAllocations(t *testing.T) {
 		offsets := []int64{0, 100, 100, 500}
 		pooled := make([]float32, 4*32)
 		if n := testing.AllocsPerRun(20, func() {
-			tab.Bag(pooled, idx, offsets, Mean)
-			tab.BagBackward(dst, pooled, offsets, Mean)
+			tab.Bag(pooled, idx, offsets, Mean, nil)
+			tab.BagBackward(dst, pooled, offsets, Mean, nil)
 		}); n != 0 {
 			t.Errorf("Bag and BagBackward: %v allocations per call", n)
 		}

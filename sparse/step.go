@@ -86,10 +86,32 @@ func checkIndices[I index](t *Table, indices []I) error {
 // minPerWorker is the fewest indices worth another goroutine.
 const minPerWorker = 512
 
+// source is where a step's gradient rows are: the row of the index at
+// position i is rows[k*dim:(k+1)*dim], k = of[i], or k = i when of is nil
+// (one gradient row per index, as Step takes them).
+type source struct {
+	rows []float32
+	of   []int32
+}
+
+// row returns k for position i.
+func (g *source) row(i int32) int32 {
+	if g.of == nil {
+		return i
+	}
+	return g.of[i]
+}
+
 func step[I index](t *Table, indices []I, grads []float32) error {
 	if err := checkBatch(t, indices, grads); err != nil {
 		return err
 	}
+	return update(t, indices, source{rows: grads})
+}
+
+// update counts the step and updates the rows that indices name with the
+// gradient rows of src; the batch has been checked.
+func update[I index](t *Table, indices []I, src source) error {
 	if err := kernel.Check(); err != nil {
 		return fmt.Errorf("sparse: %w", err)
 	}
@@ -112,10 +134,10 @@ func step[I index](t *Table, indices []I, grads []float32) error {
 	if nw == 1 {
 		s := t.scratch[0]
 		s.batch = appendKeys(s.batch[:0], indices, 0)
-		t.coalesceAndUpdate(s, grads, o)
+		t.coalesceAndUpdate(s, &src, o)
 		return nil
 	}
-	parallel(t, indices, grads, o, nw)
+	parallel(t, indices, src, o, nw)
 	return nil
 }
 
@@ -131,7 +153,7 @@ func step[I index](t *Table, indices []I, grads []float32) error {
 // tens of microseconds, on virtual machines more, which is a good part of
 // a step; for the same reason the pool's workers spin for a while between
 // steps.
-func parallel[I index](t *Table, indices []I, grads []float32, o kernel.Options, nw int) {
+func parallel[I index](t *Table, indices []I, src source, o kernel.Options, nw int) {
 	if t.job == nil {
 		t.job = &job{t: t}
 		t.job.run = t.job.do
@@ -143,12 +165,12 @@ func parallel[I index](t *Table, indices []I, grads []float32, o kernel.Options,
 	case []int32:
 		j.idx32 = x
 	}
-	j.n, j.grads, j.o, j.nw = len(indices), grads, o, nw
+	j.n, j.src, j.o, j.nw = len(indices), src, o, nw
 	j.nextSlice.Store(0)
 	j.slicesDone.Store(0)
 	j.nextPart.Store(0)
 	t.team.Run(j.run)
-	j.idx64, j.idx32, j.grads = nil, nil, nil // keep no reference to the caller's memory
+	j.idx64, j.idx32, j.src = nil, nil, source{} // keep no reference to the caller's memory
 }
 
 // job is a parallel step, kept by the table so that a step allocates
@@ -158,7 +180,7 @@ type job struct {
 	idx64 []int64 // the indices: one of the two
 	idx32 []int32
 	n     int // how many
-	grads []float32
+	src   source
 	o     kernel.Options
 	nw    int
 
@@ -196,21 +218,21 @@ func (j *job) do(int) {
 		for _, from := range t.scratch[:nw] {
 			s.batch = append(s.batch, from.parts[from.bounds[p]:from.bounds[p+1]]...)
 		}
-		t.coalesceAndUpdate(s, j.grads, j.o)
+		t.coalesceAndUpdate(s, &j.src, j.o)
 	}
 }
 
 // coalesceAndUpdate sums the duplicates among s.keys and steps their rows:
-// rows seen once with their gradient row in grads, rows seen more often
+// rows seen once with their gradient row in src, rows seen more often
 // with their sum.
-func (t *Table) coalesceAndUpdate(s *scratch, grads []float32, o kernel.Options) {
-	s.coalesce(grads, t.dim, rowBits(t.rows))
+func (t *Table) coalesceAndUpdate(s *scratch, src *source, o kernel.Options) {
+	s.coalesce(src, t.dim, rowBits(t.rows))
 	f := kernel.StepRows32
 	if t.layout == Rowwise {
 		f = kernel.RowwiseStepRows32
 	}
 	if len(s.rows1) > 0 {
-		f(t.weights, t.state, t.dim, s.rows1, grads, s.grow1, o)
+		f(t.weights, t.state, t.dim, s.rows1, src.rows, s.grow1, o)
 	}
 	if len(s.rowsN) > 0 {
 		f(t.weights, t.state, t.dim, s.rowsN, s.buf, nil, o)
@@ -329,12 +351,12 @@ func (s *scratch) sortKeys(rowBits int) {
 
 // coalesce fills s's lists for the keys in s.batch, which are in order
 // of position: the rows that occur once, with their gradient rows in
-// grads, in order of position, so that the gradient rows are read in
+// src, in order of position, so that the gradient rows are read in
 // order; and the rows that occur more often, with their gradients summed
 // into buf in order of occurrence: ((g1 + g2) + g3) + ... in float32
 // (kernel.SumRows32). The duplicates are found by sorting (row, place in
 // s.batch) pairs by row.
-func (s *scratch) coalesce(grads []float32, dim, rowBits int) {
+func (s *scratch) coalesce(src *source, dim, rowBits int) {
 	batch := s.batch
 	s.keys = slices.Grow(s.keys[:0], len(batch))[:len(batch)]
 	for j, k := range batch {
@@ -357,7 +379,7 @@ func (s *scratch) coalesce(grads []float32, dim, rowBits int) {
 			s.rowsN = append(s.rowsN, r)
 			for _, k := range keys[i:j] {
 				s.once[uint32(k)] = false
-				s.list = append(s.list, int32(batch[uint32(k)]))
+				s.list = append(s.list, src.row(int32(batch[uint32(k)])))
 			}
 			s.ends = append(s.ends, int32(len(s.list)))
 		}
@@ -366,7 +388,7 @@ func (s *scratch) coalesce(grads []float32, dim, rowBits int) {
 	for j, k := range batch {
 		if s.once[j] {
 			s.rows1 = append(s.rows1, int32(k>>32))
-			s.grow1 = append(s.grow1, int32(k))
+			s.grow1 = append(s.grow1, src.row(int32(k)))
 		}
 	}
 	if len(s.rowsN) == 0 {
@@ -377,5 +399,5 @@ func (s *scratch) coalesce(grads []float32, dim, rowBits int) {
 		s.buf = make([]float32, need, need+need/4)
 	}
 	s.buf = s.buf[:need]
-	kernel.SumRows32(s.buf, dim, grads, s.list, s.ends)
+	kernel.SumRows32(s.buf, dim, src.rows, s.list, s.ends)
 }

@@ -111,10 +111,10 @@ func TestOverlapRefused(t *testing.T) {
 			if err := tab.Lookup(s, []int64{1}); err == nil {
 				t.Errorf("%v: Lookup into the table: no error", layout)
 			}
-			if err := tab.Bag(s, []int64{1, 2}, []int64{0}, Sum); err == nil {
+			if err := tab.Bag(s, []int64{1, 2}, []int64{0}, Sum, nil); err == nil {
 				t.Errorf("%v: Bag into the table: no error", layout)
 			}
-			if err := tab.BagBackward(s, make([]float32, 4), []int64{0}, Sum); err == nil {
+			if err := tab.BagBackward(s, make([]float32, 4), []int64{0}, Sum, nil); err == nil {
 				t.Errorf("%v: BagBackward into the table: no error", layout)
 			}
 		}

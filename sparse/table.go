@@ -48,6 +48,7 @@ type Table struct {
 	team      workers.Team
 	scratch   []*scratch // one per part of a parallel step
 	job       *job       // the parallel step's work
+	bags      bagScratch
 }
 
 // New returns a table of rows x dim weights, all zero, with its state in

@@ -234,7 +234,7 @@ func (m *model) forward(indices, offsets []int64) ([]float32, error) {
 	dim := m.emb.Dim()
 	m.pooled = grow(m.pooled, len(offsets)*dim)
 	m.logits = grow(m.logits, len(offsets))
-	if err := m.emb.Bag(m.pooled, indices, offsets, sparse.Mean); err != nil {
+	if err := m.emb.Bag(m.pooled, indices, offsets, sparse.Mean, nil); err != nil {
 		return nil, err
 	}
 	for k := range m.logits {
@@ -278,7 +278,7 @@ func (m *model) lossGrad(indices, offsets []int64, labels []float32) (float64, e
 		m.b.Grad[0] += d
 	}
 	m.grads = grow(m.grads, len(indices)*dim)
-	if err := m.emb.BagBackward(m.grads, m.dpooled, offsets, sparse.Mean); err != nil {
+	if err := m.emb.BagBackward(m.grads, m.dpooled, offsets, sparse.Mean, nil); err != nil {
 		return 0, err
 	}
 	return loss / float64(n), nil
