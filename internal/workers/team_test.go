@@ -2,6 +2,7 @@ package workers
 
 import (
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -25,8 +26,8 @@ func TestTeamLifecycle(t *testing.T) {
 	o := &owner{}
 	o.team = NewTeam(o)
 	o.team.SetWorkers(3)
-	calls := 0
-	count := func(int) { calls++ } // Run orders the writes
+	var calls atomic.Int64
+	count := func(int) { calls.Add(1) }
 	o.team.SetWorkers(1)
 	o.team.Run(count)
 	at(0, "after a Run on one goroutine")
@@ -36,8 +37,8 @@ func TestTeamLifecycle(t *testing.T) {
 	o.team.SetWorkers(2)
 	o.team.Run(count)
 	at(1, "with 2 workers")
-	if calls != 1+3+2 {
-		t.Errorf("%d calls, want 6", calls)
+	if calls.Load() != 1+3+2 {
+		t.Errorf("%d calls, want 6", calls.Load())
 	}
 	o.team.Close()
 	o.team.Close()
