@@ -94,7 +94,7 @@ type impl struct {
 	step32 func(param, grad, sum []float32, c coeffs32)
 	step64 func(param, grad, sum []float64, c coeffs64)
 
-	// The row kernels (rowwise.go) are called with checked rows and
+	// The row kernels (rows.go) are called with checked rows and
 	// dim > 0. When nil, the path steps rows with its step32, one call
 	// per row, and row-wise steps with the generic row kernel.
 	stepRows32    func(table, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32, c coeffs32)

@@ -14,13 +14,13 @@ import (
 
 // The NEON path carries the vector instructions Go's arm64 assembler lacks
 // as WORDs, each with the instruction it encodes beside it. These tests
-// assemble kernel_arm64.s and rowwise_arm64.s for arm64 with the go tool,
+// assemble kernel_arm64.s and rows_arm64.s for arm64 with the go tool,
 // whatever the host, and hold every WORD to its comment through go tool
 // objdump's decoding.
 
 const (
 	neonFile     = "kernel_arm64.s"
-	neonRowsFile = "rowwise_arm64.s"
+	neonRowsFile = "rows_arm64.s"
 )
 
 // neonFiles are the generated files and the generator's arguments that
@@ -139,7 +139,7 @@ func wordMismatches(ws []wordLine, dump map[int][]decoded) []string {
 	return bad
 }
 
-// assembleNEON assembles file (kernel_arm64.s or rowwise_arm64.s) for
+// assembleNEON assembles file (kernel_arm64.s or rows_arm64.s) for
 // linux/arm64 and returns go tool objdump -gnu's listing of the object.
 func assembleNEON(t *testing.T, gobin, file string) []byte {
 	t.Helper()
@@ -154,7 +154,7 @@ func assembleNEON(t *testing.T, gobin, file string) []byte {
 	return runGo(t, gobin, env, "tool", "objdump", "-gnu", obj)
 }
 
-// TestNEONWords assembles kernel_arm64.s and rowwise_arm64.s and checks
+// TestNEONWords assembles kernel_arm64.s and rows_arm64.s and checks
 // that every WORD decodes to the instruction its comment names, and that
 // the WORDs cover every vector instruction each file needs.
 func TestNEONWords(t *testing.T) {
@@ -220,7 +220,7 @@ func TestNEONWords(t *testing.T) {
 	}
 }
 
-// TestNEONGenerated checks that kernel_arm64.s and rowwise_arm64.s are
+// TestNEONGenerated checks that kernel_arm64.s and rows_arm64.s are
 // what their generator writes, so that the table in
 // kernel/internal/neonenc is the one place the encodings come from.
 func TestNEONGenerated(t *testing.T) {

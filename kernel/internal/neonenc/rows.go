@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// The row kernels of rowwise_arm64.s: stepRows32NEON, rowwiseRows32NEON and
+// The row kernels of rows_arm64.s: stepRows32NEON, rowwiseRows32NEON and
 // sumRows32NEON, float32 only.
 
 // prefetchAhead is how many rows (or groups of rows) ahead the row kernels
@@ -399,7 +399,7 @@ func (w *gen) sumRows() {
 	w.ins("RET", "")
 }
 
-// rowsFile returns rowwise_arm64.s.
+// rowsFile returns rows_arm64.s.
 func rowsFile() string {
 	var all strings.Builder
 	all.WriteString(rowsHeader)
