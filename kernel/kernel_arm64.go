@@ -2,11 +2,7 @@
 
 package kernel
 
-// kernel_arm64.s is generated: the assembler lacks the vector FADD, FSUB,
-// FMUL, FDIV and FSQRT, which the generator writes as WORDs from one table.
-// Regenerate with GOARCH=arm64 go generate ./kernel (the generator itself
-// is built for the host).
-//go:generate env GOOS= GOARCH= go run ./internal/neonenc -o kernel_arm64.s
+// kernel_arm64.s is generated (see generate.go).
 
 // step32NEON is, with c the step's coefficients:
 //
