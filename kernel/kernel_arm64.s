@@ -3,10 +3,12 @@
 //go:build gc && !purego
 
 #include "textflag.h"
+#include "go_asm.h"
 
 // Registers in both functions:
 //   R0 param, R1 grad, R2 sum: pointers to the next element
 //   R3 elements left (minus the block size inside the loops)
+//   R5 the coefficients (c), read at the offsets of go_asm.h
 //   V31 lr, V30 epsIn, V29 epsOut, V28 wd, V27 sign bit to flip (neg),
 //   V26 all ones where weight decay is on (wdMask), each in every lane
 //
@@ -29,23 +31,24 @@
 // VFMLA Vm, Vn, Vd is Vd += Vn*Vm, VBIT Vm, Vn, Vd inserts the bits of Vn
 // into Vd where Vm is set.
 
-// func step32NEON(param, grad, sum []float32, lr, epsIn, epsOut, wd float32, neg, wdMask uint32)
-TEXT ·step32NEON(SB), NOSPLIT, $0-96
-	MOVD param_base+0(FP), R0
-	MOVD param_len+8(FP), R3
-	MOVD grad_base+24(FP), R1
-	MOVD sum_base+48(FP), R2
-	MOVWU lr+72(FP), R4
+// func step32Asm(c *coeffs32, param, grad, sum []float32)
+TEXT ·step32Asm(SB), NOSPLIT, $0-80
+	MOVD c+0(FP), R5
+	MOVD param_base+8(FP), R0
+	MOVD param_len+16(FP), R3
+	MOVD grad_base+32(FP), R1
+	MOVD sum_base+56(FP), R2
+	MOVWU coeffs32_lr(R5), R4
 	VDUP R4, V31.S4
-	MOVWU epsIn+76(FP), R4
+	MOVWU coeffs32_epsIn(R5), R4
 	VDUP R4, V30.S4
-	MOVWU epsOut+80(FP), R4
+	MOVWU coeffs32_epsOut(R5), R4
 	VDUP R4, V29.S4
-	MOVWU wd+84(FP), R4
+	MOVWU coeffs32_wd(R5), R4
 	VDUP R4, V28.S4
-	MOVWU neg+88(FP), R4
+	MOVWU coeffs32_neg(R5), R4
 	VDUP R4, V27.S4
-	MOVWU wdMask+92(FP), R4
+	MOVWU coeffs32_wdMask(R5), R4
 	VDUP R4, V26.S4
 
 	// 16 elements (4 registers) per iteration.
@@ -172,23 +175,24 @@ sloop32:
 done32:
 	RET
 
-// func step64NEON(param, grad, sum []float64, lr, epsIn, epsOut, wd float64, neg, wdMask uint64)
-TEXT ·step64NEON(SB), NOSPLIT, $0-120
-	MOVD param_base+0(FP), R0
-	MOVD param_len+8(FP), R3
-	MOVD grad_base+24(FP), R1
-	MOVD sum_base+48(FP), R2
-	MOVD lr+72(FP), R4
+// func step64Asm(c *coeffs64, param, grad, sum []float64)
+TEXT ·step64Asm(SB), NOSPLIT, $0-80
+	MOVD c+0(FP), R5
+	MOVD param_base+8(FP), R0
+	MOVD param_len+16(FP), R3
+	MOVD grad_base+32(FP), R1
+	MOVD sum_base+56(FP), R2
+	MOVD coeffs64_lr(R5), R4
 	VDUP R4, V31.D2
-	MOVD epsIn+80(FP), R4
+	MOVD coeffs64_epsIn(R5), R4
 	VDUP R4, V30.D2
-	MOVD epsOut+88(FP), R4
+	MOVD coeffs64_epsOut(R5), R4
 	VDUP R4, V29.D2
-	MOVD wd+96(FP), R4
+	MOVD coeffs64_wd(R5), R4
 	VDUP R4, V28.D2
-	MOVD neg+104(FP), R4
+	MOVD coeffs64_neg(R5), R4
 	VDUP R4, V27.D2
-	MOVD wdMask+112(FP), R4
+	MOVD coeffs64_wdMask(R5), R4
 	VDUP R4, V26.D2
 
 	// 8 elements (4 registers) per iteration.

@@ -14,7 +14,7 @@ import (
 
 // The NEON path carries the vector instructions Go's arm64 assembler lacks
 // as WORDs, each with the instruction it encodes beside it. These tests
-// assemble kernel_arm64.s and rows_arm64.s for arm64 with the go tool,
+// assemble kernel_arm64.s and rows_arm64.s for arm64 with the go command,
 // whatever the host, and hold every WORD to its comment through go tool
 // objdump's decoding.
 
@@ -47,7 +47,14 @@ func goTool(t *testing.T) string {
 // its standard output.
 func runGo(t *testing.T, gobin string, env []string, args ...string) []byte {
 	t.Helper()
+	return runGoIn(t, gobin, "", env, args...)
+}
+
+// runGoIn is runGo in directory dir.
+func runGoIn(t *testing.T, gobin, dir string, env []string, args ...string) []byte {
+	t.Helper()
 	cmd := exec.Command(gobin, args...)
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -139,19 +146,19 @@ func wordMismatches(ws []wordLine, dump map[int][]decoded) []string {
 	return bad
 }
 
-// assembleNEON assembles file (kernel_arm64.s or rows_arm64.s) for
-// linux/arm64 and returns go tool objdump -gnu's listing of the object.
+// assembleNEON builds the package for linux/arm64 with the go command,
+// which writes go_asm.h (the offsets the files include) and assembles
+// file (kernel_arm64.s or rows_arm64.s), and returns go tool objdump
+// -gnu's listing of file's object, taken out of the package archive.
 func assembleNEON(t *testing.T, gobin, file string) []byte {
 	t.Helper()
-	goroot := strings.TrimSpace(string(runGo(t, gobin, nil, "env", "GOROOT")))
-	obj := filepath.Join(t.TempDir(), strings.TrimSuffix(file, ".s")+".o")
-	env := []string{"GOOS=linux", "GOARCH=arm64"}
-	runGo(t, gobin, env, "tool", "asm",
-		"-p", "github.com/adagrad-go/adagrad/kernel",
-		"-I", filepath.Join(goroot, "pkg", "include"),
-		"-D", "GOOS_linux", "-D", "GOARCH_arm64",
-		"-o", obj, file)
-	return runGo(t, gobin, env, "tool", "objdump", "-gnu", obj)
+	dir := t.TempDir()
+	archive := filepath.Join(dir, "kernel.a")
+	env := []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0", "GOFLAGS="}
+	runGo(t, gobin, env, "build", "-o", archive, ".")
+	obj := strings.TrimSuffix(file, ".s") + ".o"
+	runGoIn(t, gobin, dir, env, "tool", "pack", "x", archive, obj)
+	return runGo(t, gobin, env, "tool", "objdump", "-gnu", filepath.Join(dir, obj))
 }
 
 // TestNEONWords assembles kernel_arm64.s and rows_arm64.s and checks

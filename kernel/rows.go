@@ -19,7 +19,7 @@ var zeroRow = []int32{0}
 //
 // It is [Path.StepRows32] on the selected path.
 func StepRows32(table, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32, o Options) {
-	Path{mustActive()}.StepRows32(table, sum, dim, rows, grads, gradRows, o)
+	mustActive().StepRows32(table, sum, dim, rows, grads, gradRows, o)
 }
 
 // RowwiseStep32 is the row-wise Adagrad step on one row. It and
@@ -60,12 +60,12 @@ func StepRows32(table, sum []float32, dim int, rows []int32, grads []float32, gr
 //
 // RowwiseStep32 is [Path.RowwiseStep32] on the selected path.
 func RowwiseStep32(param, grad []float32, h *float32, o Options) {
-	Path{mustActive()}.RowwiseStep32(param, grad, h, o)
+	mustActive().RowwiseStep32(param, grad, h, o)
 }
 
 // RowwiseStepRows32 is [Path.RowwiseStepRows32] on the selected path.
 func RowwiseStepRows32(table, h []float32, dim int, rows []int32, grads []float32, gradRows []int32, o Options) {
-	Path{mustActive()}.RowwiseStepRows32(table, h, dim, rows, grads, gradRows, o)
+	mustActive().RowwiseStepRows32(table, h, dim, rows, grads, gradRows, o)
 }
 
 // StepRows32 applies the element-wise step ([Step32]) to rows of a
@@ -89,11 +89,12 @@ func (p Path) StepRows32(table, sum []float32, dim int, rows []int32, grads []fl
 		return
 	}
 	c := o.coeffs32()
-	if f := p.p.stepRows32; f != nil {
-		f(table, sum, dim, rows, grads, gradRows, c)
+	if p.id == asmID {
+		raceRows32(table, sum, 0, dim, rows, grads, gradRows)
+		stepRows32Asm(&c, table, sum, dim, rows, grads, gradRows)
 		return
 	}
-	stepRows32With(p.p.step32, table, sum, dim, rows, grads, gradRows, c)
+	stepRows32Generic(&c, table, sum, dim, rows, grads, gradRows)
 }
 
 // RowwiseStep32 applies one row-wise Adagrad step (the contract is in the
@@ -114,11 +115,13 @@ func (p Path) RowwiseStep32(param, grad []float32, h *float32, o Options) {
 		panic("kernel.RowwiseStep32: nil accumulator")
 	}
 	c := o.coeffs32()
-	f := p.p.rowwiseRows32
-	if f == nil {
-		f = rowwiseRows32Generic
+	hs := unsafe.Slice(h, 1)
+	if p.id == asmID {
+		raceRows32(param, hs, 1, len(param), zeroRow, grad, nil)
+		rowwiseRows32Asm(&c, param, hs, len(param), zeroRow, grad, nil)
+		return
 	}
-	f(param, unsafe.Slice(h, 1), len(param), zeroRow, grad, nil, c)
+	rowwiseRows32Generic(&c, param, hs, len(param), zeroRow, grad, nil)
 }
 
 // RowwiseStepRows32 applies the row-wise step to rows of a row-major table
@@ -142,11 +145,12 @@ func (p Path) RowwiseStepRows32(table, h []float32, dim int, rows []int32, grads
 		return
 	}
 	c := o.coeffs32()
-	f := p.p.rowwiseRows32
-	if f == nil {
-		f = rowwiseRows32Generic
+	if p.id == asmID {
+		raceRows32(table, h, 1, dim, rows, grads, gradRows)
+		rowwiseRows32Asm(&c, table, h, dim, rows, grads, gradRows)
+		return
 	}
-	f(table, h, dim, rows, grads, gradRows, c)
+	rowwiseRows32Generic(&c, table, h, dim, rows, grads, gradRows)
 }
 
 // checkRows panics unless every row and gradient row is inside its slice.
@@ -227,7 +231,7 @@ func raceSums32(dst []float32, dim int, grads []float32, list []int32) {
 
 // SumRows32 is [Path.SumRows32] on the selected path.
 func SumRows32(dst []float32, dim int, grads []float32, list, ends []int32) {
-	Path{mustActive()}.SumRows32(dst, dim, grads, list, ends)
+	mustActive().SumRows32(dst, dim, grads, list, ends)
 }
 
 // SumRows32 sums groups of gradient rows, the way duplicate indices of a
@@ -249,11 +253,12 @@ func (p Path) SumRows32(dst []float32, dim int, grads []float32, list, ends []in
 	if dim == 0 || len(ends) == 0 {
 		return
 	}
-	f := p.p.sumRows32
-	if f == nil {
-		f = sumRows32Generic
+	if p.id == asmID {
+		raceSums32(dst, dim, grads, list)
+		sumRows32Asm(dst, dim, grads, list, ends)
+		return
 	}
-	f(dst, dim, grads, list, ends)
+	sumRows32Generic(dst, dim, grads, list, ends)
 }
 
 func checkSums(dst []float32, dim int, grads []float32, list, ends []int32) {

@@ -3,9 +3,10 @@
 //go:build gc && !purego
 
 #include "textflag.h"
+#include "go_asm.h"
 
-// The row kernels of the NEON path. Registers in stepRows32NEON and
-// rowwiseRows32NEON:
+// The row kernels of the NEON path. Registers in stepRows32Asm and
+// rowwiseRows32Asm:
 //   R0 table, R1 sum (or h), R2 bytes per row (dim*4), R3 rows,
 //   R4 len(rows), R5 grads, R6 gradRows (0 when there is none), R7 i
 //   R10 the table row, R12 its gradient row, R11 its sum row (or its h),
@@ -28,31 +29,32 @@
 // The loops below run on 4-lane float32 registers; the prefetches
 // reach 8 rows (or groups of rows) ahead, every 64 bytes of a row.
 
-// func stepRows32NEON(table, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32, lr, epsIn, epsOut, wd float32, neg, wdMask uint32)
-TEXT ·stepRows32NEON(SB), NOSPLIT, $0-152
-	MOVD table_base+0(FP), R0
-	MOVD sum_base+24(FP), R1
-	MOVD dim+48(FP), R2
+// func stepRows32Asm(c *coeffs32, table, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32)
+TEXT ·stepRows32Asm(SB), NOSPLIT, $0-136
+	MOVD c+0(FP), R9
+	MOVWU coeffs32_lr(R9), R8
+	VDUP R8, V31.S4
+	MOVWU coeffs32_epsIn(R9), R8
+	VDUP R8, V30.S4
+	MOVWU coeffs32_epsOut(R9), R8
+	VDUP R8, V29.S4
+	MOVWU coeffs32_wd(R9), R8
+	VDUP R8, V28.S4
+	MOVWU coeffs32_neg(R9), R8
+	VDUP R8, V27.S4
+	MOVWU coeffs32_wdMask(R9), R8
+	VDUP R8, V26.S4
+	MOVD table_base+8(FP), R0
+	MOVD sum_base+32(FP), R1
+	MOVD dim+56(FP), R2
 	LSL $2, R2                               // bytes per row
-	MOVD rows_base+56(FP), R3
-	MOVD rows_len+64(FP), R4
-	MOVD grads_base+80(FP), R5
-	MOVD gradRows_base+104(FP), R6
-	MOVD gradRows_len+112(FP), R7
+	MOVD rows_base+64(FP), R3
+	MOVD rows_len+72(FP), R4
+	MOVD grads_base+88(FP), R5
+	MOVD gradRows_base+112(FP), R6
+	MOVD gradRows_len+120(FP), R7
 	CBNZ R7, 2(PC)
 	MOVD $0, R6                              // no gradRows: gradient row i
-	MOVWU lr+128(FP), R8
-	VDUP R8, V31.S4
-	MOVWU epsIn+132(FP), R8
-	VDUP R8, V30.S4
-	MOVWU epsOut+136(FP), R8
-	VDUP R8, V29.S4
-	MOVWU wd+140(FP), R8
-	VDUP R8, V28.S4
-	MOVWU neg+144(FP), R8
-	VDUP R8, V27.S4
-	MOVWU wdMask+148(FP), R8
-	VDUP R8, V26.S4
 	MOVD $0, R7                              // i
 
 erow:
@@ -239,34 +241,35 @@ donee:
 	BLT erow
 	RET
 
-// func rowwiseRows32NEON(table, h []float32, dim int, rows []int32, grads []float32, gradRows []int32, lr, epsIn, epsOut, wd float32, neg, wdMask uint32)
+// func rowwiseRows32Asm(c *coeffs32, table, h []float32, dim int, rows []int32, grads []float32, gradRows []int32)
 //   V16..V19 the accumulators a[0..3], a[4..7], a[8..11], a[12..15],
 //   V20..V23 all ones in the lanes of a tail's elements, F24 float32(dim),
 //   V25 the row's step in every lane, R8 all ones
-TEXT ·rowwiseRows32NEON(SB), NOSPLIT, $0-152
-	MOVD table_base+0(FP), R0
-	MOVD h_base+24(FP), R1
-	MOVD dim+48(FP), R2
+TEXT ·rowwiseRows32Asm(SB), NOSPLIT, $0-136
+	MOVD c+0(FP), R9
+	MOVWU coeffs32_lr(R9), R8
+	VDUP R8, V31.S4
+	MOVWU coeffs32_epsIn(R9), R8
+	VDUP R8, V30.S4
+	MOVWU coeffs32_epsOut(R9), R8
+	VDUP R8, V29.S4
+	MOVWU coeffs32_wd(R9), R8
+	VDUP R8, V28.S4
+	MOVWU coeffs32_neg(R9), R8
+	VDUP R8, V27.S4
+	MOVWU coeffs32_wdMask(R9), R8
+	VDUP R8, V26.S4
+	MOVD table_base+8(FP), R0
+	MOVD h_base+32(FP), R1
+	MOVD dim+56(FP), R2
 	LSL $2, R2                               // bytes per row
-	MOVD rows_base+56(FP), R3
-	MOVD rows_len+64(FP), R4
-	MOVD grads_base+80(FP), R5
-	MOVD gradRows_base+104(FP), R6
-	MOVD gradRows_len+112(FP), R7
+	MOVD rows_base+64(FP), R3
+	MOVD rows_len+72(FP), R4
+	MOVD grads_base+88(FP), R5
+	MOVD gradRows_base+112(FP), R6
+	MOVD gradRows_len+120(FP), R7
 	CBNZ R7, 2(PC)
 	MOVD $0, R6                              // no gradRows: gradient row i
-	MOVWU lr+128(FP), R8
-	VDUP R8, V31.S4
-	MOVWU epsIn+132(FP), R8
-	VDUP R8, V30.S4
-	MOVWU epsOut+136(FP), R8
-	VDUP R8, V29.S4
-	MOVWU wd+140(FP), R8
-	VDUP R8, V28.S4
-	MOVWU neg+144(FP), R8
-	VDUP R8, V27.S4
-	MOVWU wdMask+148(FP), R8
-	VDUP R8, V26.S4
 	MOVD $0, R7                              // i
 	LSR $2, R2, R8
 	SCVTFS R8, F24                           // float32(dim), rounded to nearest
@@ -682,12 +685,12 @@ rnext:
 	BLT rrow
 	RET
 
-// func sumRows32NEON(dst []float32, dim int, grads []float32, list, ends []int32)
+// func sumRows32Asm(dst []float32, dim int, grads []float32, list, ends []int32)
 //   R0 the next dst element, R1 bytes per row, R2 grads, R3 list, R4 ends,
 //   R5 len(ends), R6 group i, R7 its first list entry, R8 its end,
 //   R9 byte offset in the row, R10 columns left, R11 list position,
 //   R12 row pointer, R13 grads plus the byte offset, R14, R15 scratch
-TEXT ·sumRows32NEON(SB), NOSPLIT, $0-104
+TEXT ·sumRows32Asm(SB), NOSPLIT, $0-104
 	MOVD dst_base+0(FP), R0
 	MOVD dim+24(FP), R1
 	LSL $2, R1

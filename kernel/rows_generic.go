@@ -1,30 +1,32 @@
 package kernel
 
-// stepRows32With applies a path's element-wise step to each listed row:
-// the fallback of a path without a batched row kernel. The rows have been
-// checked.
-func stepRows32With(step func(param, grad, sum []float32, c coeffs32), table, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32, c coeffs32) {
+// The generic path's row kernels, the reference for the others. They are
+// called with the rows and gradient rows checked and dim > 0. The gradient
+// row of rows[i] is grads[k*dim:(k+1)*dim], with k = gradRows[i], or k = i
+// when gradRows is nil.
+
+// stepRows32Generic is step32Generic on each listed row, in order.
+func stepRows32Generic(c *coeffs32, table, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32) {
 	for i, r := range rows {
 		k := i
 		if gradRows != nil {
 			k = int(gradRows[i])
 		}
 		o := int(r) * dim
-		g := grads[k*dim : k*dim+dim]
-		step(table[o:o+dim], g, sum[o:o+dim], c)
+		step32Generic(c, table[o:o+dim], grads[k*dim:k*dim+dim], sum[o:o+dim])
 	}
 }
 
-// rowwiseRows32Generic is the reference row-wise step, row after row. The
-// rows have been checked and dim > 0.
-func rowwiseRows32Generic(table, h []float32, dim int, rows []int32, grads []float32, gradRows []int32, c coeffs32) {
+// rowwiseRows32Generic is rowwise32Generic on each listed row, in order,
+// with the row's accumulator h[r].
+func rowwiseRows32Generic(c *coeffs32, table, h []float32, dim int, rows []int32, grads []float32, gradRows []int32) {
 	for i, r := range rows {
 		k := i
 		if gradRows != nil {
 			k = int(gradRows[i])
 		}
 		o := int(r) * dim
-		h[r] = rowwise32Generic(table[o:o+dim], grads[k*dim:k*dim+dim], h[r], c)
+		h[r] = rowwise32Generic(c, table[o:o+dim], grads[k*dim:k*dim+dim], h[r])
 	}
 }
 
@@ -40,14 +42,14 @@ func rowGrad32(g, p float32, c *coeffs32) float32 {
 	return g
 }
 
-// rowwise32Generic is the reference row-wise step on one row of at least
-// one element; it returns the new accumulator. Each operation is written
-// as the contract names it.
-func rowwise32Generic(param, grad []float32, h float32, c coeffs32) float32 {
+// rowwise32Generic is the reference rowwise step (the contract of
+// RowwiseStep32) on one row of at least one element; it returns the new
+// accumulator. Each operation is written as the contract names it.
+func rowwise32Generic(c *coeffs32, param, grad []float32, h float32) float32 {
 	grad = grad[:len(param)]
 	var a [16]float32 // +0
 	for j := range param {
-		g := rowGrad32(grad[j], param[j], &c)
+		g := rowGrad32(grad[j], param[j], c)
 		a[j%16] = fma32(g, g, a[j%16])
 	}
 	for w := 8; w >= 1; w /= 2 {
@@ -65,14 +67,15 @@ func rowwise32Generic(param, grad []float32, h float32, c coeffs32) float32 {
 	}
 	step := c.lr / std
 	for j := range param {
-		g := rowGrad32(grad[j], param[j], &c)
+		g := rowGrad32(grad[j], param[j], c)
 		param[j] = param[j] - float32(step*g)
 	}
 	return h
 }
 
-// sumRows32Generic is the reference SumRows32; the arguments have been
-// checked and dim > 0.
+// sumRows32Generic is the reference SumRows32: each group's rows added in
+// order, left to right, in float32; the arguments have been checked and
+// dim > 0.
 func sumRows32Generic(dst []float32, dim int, grads []float32, list, ends []int32) {
 	lo := 0
 	for i, e := range ends {
