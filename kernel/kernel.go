@@ -44,50 +44,43 @@ type coeffs64 struct {
 	epsInside             bool
 }
 
-func (o *Options) coeffs32() coeffs32 {
-	c := coeffs32{
-		lr:        float32(o.LR),
-		eps:       float32(o.Eps),
-		wd:        float32(o.WeightDecay),
-		maximize:  o.Maximize,
-		epsInside: o.EpsInside,
-	}
-	c.decay = c.wd != 0
+// set32 sets *c to the coefficients of o. It writes c field by field, in
+// place, and is small enough to be inlined: a struct built in a temporary
+// and copied would be read back with wide loads from narrow stores, which
+// the CPU cannot forward from its store buffer, stalling every call.
+func (o *Options) set32(c *coeffs32) {
+	eps, wd := float32(o.Eps), float32(o.WeightDecay)
+	c.lr, c.wd, c.eps = float32(o.LR), wd, eps
+	c.maximize, c.decay, c.epsInside = o.Maximize, wd != 0, o.EpsInside
+	c.neg, c.wdMask = 0, 0
 	if c.maximize {
 		c.neg = 1 << 31
 	}
 	if c.decay {
 		c.wdMask = ^uint32(0)
 	}
+	c.epsIn, c.epsOut = 0, eps
 	if c.epsInside {
-		c.epsIn = c.eps
-	} else {
-		c.epsOut = c.eps
+		c.epsIn, c.epsOut = eps, 0
 	}
-	return c
 }
 
-func (o *Options) coeffs64() coeffs64 {
-	c := coeffs64{
-		lr:        o.LR,
-		eps:       o.Eps,
-		wd:        o.WeightDecay,
-		maximize:  o.Maximize,
-		epsInside: o.EpsInside,
-	}
-	c.decay = c.wd != 0
+// set64 is set32 for float64.
+func (o *Options) set64(c *coeffs64) {
+	eps, wd := o.Eps, o.WeightDecay
+	c.lr, c.wd, c.eps = o.LR, wd, eps
+	c.maximize, c.decay, c.epsInside = o.Maximize, wd != 0, o.EpsInside
+	c.neg, c.wdMask = 0, 0
 	if c.maximize {
 		c.neg = 1 << 63
 	}
 	if c.decay {
 		c.wdMask = ^uint64(0)
 	}
+	c.epsIn, c.epsOut = 0, eps
 	if c.epsInside {
-		c.epsIn = c.eps
-	} else {
-		c.epsOut = c.eps
+		c.epsIn, c.epsOut = eps, 0
 	}
-	return c
 }
 
 // Path is one path of the kernels, usable directly whatever path the
@@ -125,7 +118,8 @@ func (p Path) Step32(param, grad, sum []float32, o Options) {
 	if len(param) == 0 {
 		return
 	}
-	c := o.coeffs32()
+	var c coeffs32
+	o.set32(&c)
 	if p.id == asmID {
 		raceRead32(grad)
 		raceRead32(sum)
@@ -145,7 +139,8 @@ func (p Path) Step64(param, grad, sum []float64, o Options) {
 	if len(param) == 0 {
 		return
 	}
-	c := o.coeffs64()
+	var c coeffs64
+	o.set64(&c)
 	if p.id == asmID {
 		raceRead64(grad)
 		raceRead64(sum)

@@ -88,7 +88,8 @@ func (p Path) StepRows32(table, sum []float32, dim int, rows []int32, grads []fl
 	if dim == 0 || len(rows) == 0 {
 		return
 	}
-	c := o.coeffs32()
+	var c coeffs32
+	o.set32(&c)
 	if p.id == asmID {
 		raceRows32(table, sum, 0, dim, rows, grads, gradRows)
 		stepRows32Asm(&c, table, sum, dim, rows, grads, gradRows)
@@ -114,7 +115,8 @@ func (p Path) RowwiseStep32(param, grad []float32, h *float32, o Options) {
 	if h == nil {
 		panic("kernel.RowwiseStep32: nil accumulator")
 	}
-	c := o.coeffs32()
+	var c coeffs32
+	o.set32(&c)
 	hs := unsafe.Slice(h, 1)
 	if p.id == asmID {
 		raceRows32(param, hs, 1, len(param), zeroRow, grad, nil)
@@ -144,7 +146,8 @@ func (p Path) RowwiseStepRows32(table, h []float32, dim int, rows []int32, grads
 	if dim == 0 || len(rows) == 0 {
 		return
 	}
-	c := o.coeffs32()
+	var c coeffs32
+	o.set32(&c)
 	if p.id == asmID {
 		raceRows32(table, h, 1, dim, rows, grads, gradRows)
 		rowwiseRows32Asm(&c, table, h, dim, rows, grads, gradRows)

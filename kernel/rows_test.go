@@ -71,7 +71,8 @@ func TestRowwiseGenericAgainstReference(t *testing.T) {
 				}
 				want := append([]float32(nil), param...)
 				wantH := rowwiseReference(want, grad, h, o)
-				c := o.coeffs32()
+				var c coeffs32
+				o.set32(&c)
 				gotH := rowwise32Generic(&c, param, grad, h)
 				if !sameBits32(gotH, wantH) {
 					t.Fatalf("n=%d %+v: h %x, reference %x", n, o, math.Float32bits(gotH), math.Float32bits(wantH))
