@@ -222,8 +222,7 @@ func mustActive() Path {
 	return active
 }
 
-// Implementation returns the name of the path in use: "avx2", "neon" or
-// "generic".
+// Implementation names the path in use: "avx2", "neon" or "generic".
 func Implementation() string { return mustActive().Name() }
 
 // Step32 applies one Adagrad step to float32 parameters, element by element:

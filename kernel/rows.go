@@ -22,9 +22,9 @@ func StepRows32(table, sum []float32, dim int, rows []int32, grads []float32, gr
 	mustActive().StepRows32(table, sum, dim, rows, grads, gradRows, o)
 }
 
-// RowwiseStep32 is the row-wise Adagrad step on one row. It and
+// RowwiseStep32 is the rowwise Adagrad step on one row. It and
 // [RowwiseStepRows32] keep one accumulator h per row instead of one per
-// element (FBGEMM's row-wise Adagrad). For one row of dim
+// element (FBGEMM's rowwise Adagrad). For one row of dim
 // float32 elements, all arithmetic in float32, each operation correctly
 // rounded and fma rounded once:
 //
@@ -98,7 +98,7 @@ func (p Path) StepRows32(table, sum []float32, dim int, rows []int32, grads []fl
 	stepRows32Generic(&c, table, sum, dim, rows, grads, gradRows)
 }
 
-// RowwiseStep32 applies one row-wise Adagrad step (the contract is in the
+// RowwiseStep32 applies one rowwise Adagrad step (the contract is in the
 // documentation of the package-level [RowwiseStep32]) to one row: it reads grad,
 // updates param and the row's accumulator *h. The slices must have the same
 // length, otherwise RowwiseStep32 panics before anything is written; empty
@@ -126,7 +126,7 @@ func (p Path) RowwiseStep32(param, grad []float32, h *float32, o Options) {
 	rowwiseRows32Generic(&c, param, hs, len(param), zeroRow, grad, nil)
 }
 
-// RowwiseStepRows32 applies the row-wise step to rows of a row-major table
+// RowwiseStepRows32 applies the rowwise step to rows of a row-major table
 // of dim columns: for i in order, row r = rows[i] of table (elements
 // [r*dim, (r+1)*dim)) and its accumulator h[r], with the gradient row
 // grads[k*dim:(k+1)*dim], where k = gradRows[i], or k = i when gradRows is

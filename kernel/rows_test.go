@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// rowwiseReference is the row-wise contract written out independently of
+// rowwiseReference is the rowwise contract written out independently of
 // rowwise32Generic: the 16 accumulators as a slice of lanes filled by
 // exactFMA32 (math/big), the tree as pairwise sums of halves, float64
 // square root rounded to float32.
@@ -292,7 +292,7 @@ func TestStepRowsAgainstStep32(t *testing.T) {
 	})
 }
 
-// TestRowwiseRowsAgainstRowwise: every path's batched row-wise kernel
+// TestRowwiseRowsAgainstRowwise: every path's batched rowwise kernel
 // gives, row by row in order, the bits of the generic single-row step.
 func TestRowwiseRowsAgainstRowwise(t *testing.T) {
 	forEachPath(t, func(t *testing.T, p Path) {
