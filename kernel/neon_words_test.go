@@ -292,13 +292,13 @@ func TestNEONMainLoop(t *testing.T) {
 			{"loop64", ".2d", 8, stepOps(4)},
 		},
 		neonRowsFile: {
-			// stepRows32NEON: the dense step on each row.
+			// stepRows32Asm: the dense step on each row.
 			{"loope", ".4s", 16, stepOps(4)},
-			// rowwiseRows32NEON: the gradient (fmla for weight decay)
+			// rowwiseRows32Asm: the gradient (fmla for weight decay)
 			// and its square, then the gradient again and the update.
 			{"rloop1", ".4s", 16, map[string]int{"fmla": 8}},
 			{"rloop2", ".4s", 16, map[string]int{"fmla": 4, "fmul": 4, "fsub": 4}},
-			// sumRows32NEON: one further row of 16 columns added.
+			// sumRows32Asm: one further row of 16 columns added.
 			{"sadd16", ".4s", 16, map[string]int{"fadd": 4}},
 		},
 	}
