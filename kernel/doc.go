@@ -15,21 +15,22 @@
 //
 // This is what torch.optim.Adagrad computes on the CPU, bit for bit.
 //
-// Several implementations ("paths") compute it: "generic" (plain Go, the
-// reference that defines every result bit), "avx2" (amd64 with AVX2 and
-// FMA3) and "neon" (arm64). The fastest available path is chosen once, when
-// the package is initialised; every path gives the same bits as generic for
-// every input (any NaN where generic gives a NaN).
+// Several paths compute it: "generic" (plain Go, the reference that
+// defines every result bit), "avx2" (amd64 with AVX2 and FMA3) and "neon"
+// (arm64). The fastest available path is chosen once, when the package is
+// initialised; every path gives the same bits as generic for every input
+// (any NaN where generic gives a NaN). [Paths] lists the paths of this
+// machine, each usable directly as a [Path].
 //
 // The environment variable ADAGRAD_KERNEL forces a path for the process
 // ("generic", or the name of an available path; empty or "auto" picks the
 // fastest). An unknown or unavailable name is an error: [Check] returns it,
-// and [Step32], [Step64] and [Implementation] panic with it. The build tag
-// purego removes the assembly.
+// and the package-level kernels and [Implementation] panic with it. The
+// build tag purego removes the assembly.
 //
 // For embedding tables (package sparse) there are row kernels too:
 // [StepRows32] steps a batch of rows of a table in one call, bit for bit
-// Step32 on each row; [RowwiseStep32] and [RowwiseStepRows32] are row-wise
+// Step32 on each row; [RowwiseStep32] and [RowwiseStepRows32] are rowwise
 // Adagrad, one accumulator per row, with a fixed order of summation so
 // that every path gives the same bits; [SumRows32] sums the gradient rows
 // of duplicate indices in order.

@@ -1,9 +1,9 @@
 package kernel
 
 import (
-	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -20,95 +20,95 @@ type Options struct {
 }
 
 // coeffs32 and coeffs64 are Options rounded to the element type, in the
-// forms the implementations use. epsIn and epsOut are the two places eps can
-// go, the other one being zero: sqrt(s+epsIn)+epsOut gives the same bits as
-// the contract in both modes, because s is never -0.
+// forms the paths use; the assembly receives a pointer to one and reads
+// lr, epsIn, epsOut, wd, neg and wdMask at the offsets of go_asm.h, the
+// header the go command writes for the package (coeffs32_lr, ...). epsIn
+// and epsOut are the two places eps can go, the other one being zero:
+// sqrt(s+epsIn)+epsOut gives the same bits as the contract in both modes,
+// because s is never -0.
 type coeffs32 struct {
-	lr, eps, wd   float32
-	epsIn, epsOut float32
-	neg, wdMask   uint32 // sign bit to flip; all ones when weight decay is on
-	maximize      bool
-	decay         bool
-	epsInside     bool
+	lr, epsIn, epsOut, wd float32
+	neg, wdMask           uint32 // sign bit to flip; all ones when weight decay is on
+	eps                   float32
+	maximize              bool
+	decay                 bool
+	epsInside             bool
 }
 
 type coeffs64 struct {
-	lr, eps, wd   float64
-	epsIn, epsOut float64
-	neg, wdMask   uint64
-	maximize      bool
-	decay         bool
-	epsInside     bool
+	lr, epsIn, epsOut, wd float64
+	neg, wdMask           uint64
+	eps                   float64
+	maximize              bool
+	decay                 bool
+	epsInside             bool
 }
 
-func (o *Options) coeffs32() coeffs32 {
-	c := coeffs32{
-		lr:        float32(o.LR),
-		eps:       float32(o.Eps),
-		wd:        float32(o.WeightDecay),
-		maximize:  o.Maximize,
-		epsInside: o.EpsInside,
-	}
-	c.decay = c.wd != 0
+// set32 sets *c to the coefficients of o. It writes c field by field, in
+// place, and is small enough to be inlined: a struct built in a temporary
+// and copied would be read back with wide loads from narrow stores, which
+// the CPU cannot forward from its store buffer, stalling every call.
+func (o *Options) set32(c *coeffs32) {
+	eps, wd := float32(o.Eps), float32(o.WeightDecay)
+	c.lr, c.wd, c.eps = float32(o.LR), wd, eps
+	c.maximize, c.decay, c.epsInside = o.Maximize, wd != 0, o.EpsInside
+	c.neg, c.wdMask = 0, 0
 	if c.maximize {
 		c.neg = 1 << 31
 	}
 	if c.decay {
 		c.wdMask = ^uint32(0)
 	}
+	c.epsIn, c.epsOut = 0, eps
 	if c.epsInside {
-		c.epsIn = c.eps
-	} else {
-		c.epsOut = c.eps
+		c.epsIn, c.epsOut = eps, 0
 	}
-	return c
 }
 
-func (o *Options) coeffs64() coeffs64 {
-	c := coeffs64{
-		lr:        o.LR,
-		eps:       o.Eps,
-		wd:        o.WeightDecay,
-		maximize:  o.Maximize,
-		epsInside: o.EpsInside,
-	}
-	c.decay = c.wd != 0
+// set64 is set32 for float64.
+func (o *Options) set64(c *coeffs64) {
+	eps, wd := o.Eps, o.WeightDecay
+	c.lr, c.wd, c.eps = o.LR, wd, eps
+	c.maximize, c.decay, c.epsInside = o.Maximize, wd != 0, o.EpsInside
+	c.neg, c.wdMask = 0, 0
 	if c.maximize {
 		c.neg = 1 << 63
 	}
 	if c.decay {
 		c.wdMask = ^uint64(0)
 	}
+	c.epsIn, c.epsOut = 0, eps
 	if c.epsInside {
-		c.epsIn = c.eps
-	} else {
-		c.epsOut = c.eps
+		c.epsIn, c.epsOut = eps, 0
 	}
-	return c
 }
 
-// impl is one implementation of the kernels. Its functions are called with
-// slices of equal, non-zero length.
-type impl struct {
-	name   string
-	step32 func(param, grad, sum []float32, c coeffs32)
-	step64 func(param, grad, sum []float64, c coeffs64)
-
-	// The row kernels (rowwise.go) are called with checked rows and
-	// dim > 0. When nil, the path steps rows with its step32, one call
-	// per row, and row-wise steps with the generic row kernel.
-	stepRows32    func(table, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32, c coeffs32)
-	rowwiseRows32 func(table, h []float32, dim int, rows []int32, grads []float32, gradRows []int32, c coeffs32)
-	sumRows32     func(dst []float32, dim int, grads []float32, list, ends []int32) // nil: generic
-}
-
-// Path is one implementation of the kernels, usable directly whatever the
+// Path is one path of the kernels, usable directly whatever path the
 // process selected. Tests and benchmarks use it to hold every path to the
-// generic one.
-type Path struct{ p *impl }
+// generic one. The zero Path is the generic one.
+type Path struct{ id pathID }
+
+// pathID numbers the paths of a build: the generic one, and the assembly
+// path of this build (asmName, when asmOK says the CPU can run it). Each
+// method of Path calls its path's kernel by name, the assembly or the
+// generic Go, never through a function value: the coefficients it passes
+// by pointer stay on its stack, and the call costs no allocation. Before
+// calling assembly, it tells the race detector what the assembly reads
+// and writes.
+type pathID uint8
+
+const (
+	genericID pathID = iota
+	asmID
+)
 
 // Name returns the path's name: "generic", "avx2" or "neon".
-func (p Path) Name() string { return p.p.name }
+func (p Path) Name() string {
+	if p.id == asmID {
+		return asmName
+	}
+	return "generic"
+}
 
 // Step32 is [Step32] computed by this path.
 func (p Path) Step32(param, grad, sum []float32, o Options) {
@@ -118,8 +118,17 @@ func (p Path) Step32(param, grad, sum []float32, o Options) {
 	if len(param) == 0 {
 		return
 	}
-	c := o.coeffs32()
-	p.p.step32(param, grad, sum, c)
+	var c coeffs32
+	o.set32(&c)
+	if p.id == asmID {
+		raceRead32(grad)
+		raceRead32(sum)
+		raceWrite32(param)
+		raceWrite32(sum)
+		step32Asm(&c, param, grad, sum)
+		return
+	}
+	step32Generic(&c, param, grad, sum)
 }
 
 // Step64 is [Step64] computed by this path.
@@ -130,59 +139,70 @@ func (p Path) Step64(param, grad, sum []float64, o Options) {
 	if len(param) == 0 {
 		return
 	}
-	c := o.coeffs64()
-	p.p.step64(param, grad, sum, c)
+	var c coeffs64
+	o.set64(&c)
+	if p.id == asmID {
+		raceRead64(grad)
+		raceRead64(sum)
+		raceWrite64(param)
+		raceWrite64(sum)
+		step64Asm(&c, param, grad, sum)
+		return
+	}
+	step64Generic(&c, param, grad, sum)
 }
 
+// panicLengths is kept out of line, so that the callers stay small.
+//
+//go:noinline
 func panicLengths(fn string, np, ng, ns int) {
 	panic(fmt.Sprintf("kernel.%s: slice lengths differ: len(param)=%d, len(grad)=%d, len(sum)=%d", fn, np, ng, ns))
 }
 
-var genericImpl = &impl{name: "generic", step32: step32Generic, step64: step64Generic}
-
 // available lists every path this build and CPU can run, fastest first.
-var available = append(archImpls(), genericImpl)
+var available = availablePaths()
+
+func availablePaths() []Path {
+	if asmOK {
+		return []Path{{asmID}, {genericID}}
+	}
+	return []Path{{genericID}}
+}
 
 // Paths returns every path available on this machine, fastest first; the
 // last is always "generic".
-func Paths() []Path {
-	ps := make([]Path, len(available))
-	for i, p := range available {
-		ps[i] = Path{p}
-	}
-	return ps
-}
+func Paths() []Path { return slices.Clone(available) }
 
 // Generic returns the reference path.
-func Generic() Path { return Path{genericImpl} }
+func Generic() Path { return Path{genericID} }
 
-// active is the path Step32 and Step64 use; selectErr is why none could be
-// selected.
-var active, selectErr = selectImpl(os.Getenv("ADAGRAD_KERNEL"))
+// active is the path the package-level kernels use; selectErr is why none
+// could be selected.
+var active, selectErr = selectPath(os.Getenv("ADAGRAD_KERNEL"))
 
-func selectImpl(name string) (*impl, error) {
+func selectPath(name string) (Path, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || name == "auto" {
 		return available[0], nil
 	}
 	for _, p := range available {
-		if p.name == name {
+		if p.Name() == name {
 			return p, nil
 		}
 	}
 	names := make([]string, len(available))
 	for i, p := range available {
-		names[i] = p.name
+		names[i] = p.Name()
 	}
 	why := "unknown path"
-	if knownImpl(name) {
+	if knownPath(name) {
 		why = "path not available in this build or on this CPU"
 	}
-	return nil, fmt.Errorf("kernel: ADAGRAD_KERNEL=%q: %s; available: %s (or auto)", name, why, strings.Join(names, ", "))
+	return Path{}, fmt.Errorf("kernel: ADAGRAD_KERNEL=%q: %s; available: %s (or auto)", name, why, strings.Join(names, ", "))
 }
 
-// knownImpl reports whether name is a path of some build on some machine.
-func knownImpl(name string) bool {
+// knownPath reports whether name is a path of some build on some machine.
+func knownPath(name string) bool {
 	switch name {
 	case "generic", "avx2", "neon":
 		return true
@@ -191,25 +211,19 @@ func knownImpl(name string) bool {
 }
 
 // Check reports whether the ADAGRAD_KERNEL setting names an available
-// path. When it does not, Step32, Step64 and Implementation panic with the
-// error Check returns.
+// path. When it does not, the package-level kernels and Implementation
+// panic with the error Check returns.
 func Check() error { return selectErr }
 
-var errNoPath = errors.New("kernel: no path selected")
-
-func mustActive() *impl {
-	if active == nil {
-		if selectErr == nil {
-			panic(errNoPath)
-		}
+func mustActive() Path {
+	if selectErr != nil {
 		panic(selectErr)
 	}
 	return active
 }
 
-// Implementation returns the name of the path in use: "avx2", "neon" or
-// "generic".
-func Implementation() string { return mustActive().name }
+// Implementation names the path in use: "avx2", "neon" or "generic".
+func Implementation() string { return mustActive().Name() }
 
 // Step32 applies one Adagrad step to float32 parameters, element by element:
 // it reads grad and updates param and sum in place.
@@ -219,10 +233,10 @@ func Implementation() string { return mustActive().name }
 // no-op. grad is never written. The slices must not overlap, except that
 // grad may be the very same slice as param or sum.
 func Step32(param, grad, sum []float32, o Options) {
-	Path{mustActive()}.Step32(param, grad, sum, o)
+	mustActive().Step32(param, grad, sum, o)
 }
 
 // Step64 is Step32 for float64 slices.
 func Step64(param, grad, sum []float64, o Options) {
-	Path{mustActive()}.Step64(param, grad, sum, o)
+	mustActive().Step64(param, grad, sum, o)
 }

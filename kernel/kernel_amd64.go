@@ -2,25 +2,21 @@
 
 package kernel
 
-// step32AVX2 is, with c the step's coefficients:
-//
-//	for i := range param {
-//		g := math.Float32frombits(math.Float32bits(grad[i]) ^ neg)
-//		if wdMask != 0 {
-//			g = fma32(wd, param[i], g)
-//		}
-//		s := fma32(g, g, sum[i])
-//		std := sqrt32(s+epsIn) + epsOut
-//		param[i] = param[i] - float32(lr*g)/std
-//		sum[i] = s
-//	}
-//
-// with len(grad) and len(sum) at least len(param).
-//
-//go:noescape
-func step32AVX2(param, grad, sum []float32, lr, epsIn, epsOut, wd float32, neg, wdMask uint32)
+import "github.com/klauspost/cpuid/v2"
 
-// step64AVX2 is step32AVX2 for float64.
+// The assembly path of this build: avx2, which needs AVX2 and FMA3 both
+// (cpuid also checks that the OS saves the YMM registers).
+const asmName = "avx2"
+
+var asmOK = cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3)
+
+// step32Asm is step32Generic computed by AVX2 and FMA3 (kernel_amd64.s),
+// for len(param) > 0.
 //
 //go:noescape
-func step64AVX2(param, grad, sum []float64, lr, epsIn, epsOut, wd float64, neg, wdMask uint64)
+func step32Asm(c *coeffs32, param, grad, sum []float32)
+
+// step64Asm is step64Generic computed by AVX2 and FMA3, for len(param) > 0.
+//
+//go:noescape
+func step64Asm(c *coeffs64, param, grad, sum []float64)

@@ -2,44 +2,23 @@
 
 package kernel
 
-// kernel_arm64.s is generated: the assembler lacks the vector FADD, FSUB,
-// FMUL, FDIV and FSQRT, which the generator writes as WORDs from one table.
-// Regenerate with GOARCH=arm64 go generate ./kernel (the generator itself
-// is built for the host).
-//go:generate env GOOS= GOARCH= go run ./internal/neonenc -o kernel_arm64.s
+// The assembly path of this build: neon. Every arm64 CPU has NEON
+// (Advanced SIMD) with IEEE-754 arithmetic in all lanes, so the path is
+// always there.
+const (
+	asmName = "neon"
+	asmOK   = true
+)
 
-// step32NEON is, with c the step's coefficients:
-//
-//	for i := range param {
-//		g := math.Float32frombits(math.Float32bits(grad[i]) ^ neg)
-//		if wdMask != 0 {
-//			g = fma32(wd, param[i], g)
-//		}
-//		s := fma32(g, g, sum[i])
-//		std := sqrt32(s+epsIn) + epsOut
-//		param[i] = param[i] - float32(lr*g)/std
-//		sum[i] = s
-//	}
-//
-// with len(grad) and len(sum) at least len(param).
+// kernel_arm64.s is generated (see generate.go).
+
+// step32Asm is step32Generic computed by NEON (kernel_arm64.s), for
+// len(param) > 0.
 //
 //go:noescape
-func step32NEON(param, grad, sum []float32, lr, epsIn, epsOut, wd float32, neg, wdMask uint32)
+func step32Asm(c *coeffs32, param, grad, sum []float32)
 
-// step64NEON is, with c the step's coefficients:
-//
-//	for i := range param {
-//		g := math.Float64frombits(math.Float64bits(grad[i]) ^ neg)
-//		if wdMask != 0 {
-//			g = math.FMA(wd, param[i], g)
-//		}
-//		s := math.FMA(g, g, sum[i])
-//		std := math.Sqrt(s+epsIn) + epsOut
-//		param[i] = param[i] - float64(lr*g)/std
-//		sum[i] = s
-//	}
-//
-// with len(grad) and len(sum) at least len(param).
+// step64Asm is step64Generic computed by NEON, for len(param) > 0.
 //
 //go:noescape
-func step64NEON(param, grad, sum []float64, lr, epsIn, epsOut, wd float64, neg, wdMask uint64)
+func step64Asm(c *coeffs64, param, grad, sum []float64)

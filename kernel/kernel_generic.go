@@ -2,10 +2,12 @@ package kernel
 
 import "math"
 
-// step32Generic is the reference float32 step: every other path must give
-// its bits. Each operation is written as the contract names it; explicit
-// conversions keep the compiler from fusing a product into an add.
-func step32Generic(param, grad, sum []float32, c coeffs32) {
+// step32Generic is the reference float32 step, the contract element by
+// element: every other path must give its bits. Each operation is written
+// as the contract names it; explicit conversions keep the compiler from
+// fusing a product into an add. len(grad) and len(sum) are at least
+// len(param).
+func step32Generic(c *coeffs32, param, grad, sum []float32) {
 	grad = grad[:len(param)]
 	sum = sum[:len(param)]
 	for i := range param {
@@ -30,8 +32,8 @@ func step32Generic(param, grad, sum []float32, c coeffs32) {
 	}
 }
 
-// step64Generic is the reference float64 step.
-func step64Generic(param, grad, sum []float64, c coeffs64) {
+// step64Generic is step32Generic for float64.
+func step64Generic(c *coeffs64, param, grad, sum []float64) {
 	grad = grad[:len(param)]
 	sum = sum[:len(param)]
 	for i := range param {

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -384,63 +385,84 @@ func TestEmptyIsNoOp(t *testing.T) {
 	Step64(nil, nil, nil, Options{LR: 1})
 }
 
+// TestZeroAllocations holds every kernel, on every path and through the
+// package-level functions, to no allocation per call: the coefficients
+// passed to the assembly by pointer must stay on the stack.
 func TestZeroAllocations(t *testing.T) {
-	forEachPath(t, func(t *testing.T, p Path) {
-		param := make([]float32, 1000)
-		grad := make([]float32, 1000)
-		sum := make([]float32, 1000)
-		p64 := make([]float64, 1000)
-		g64 := make([]float64, 1000)
-		s64 := make([]float64, 1000)
-		o := Options{LR: 0.01, Eps: 1e-10, WeightDecay: 0.1}
-		if n := testing.AllocsPerRun(100, func() { p.Step32(param, grad, sum, o) }); n != 0 {
-			t.Errorf("Step32: %v allocations per call", n)
+	const dim, nrows = 64, 100
+	table := make([]float32, dim*nrows)
+	sum := make([]float32, dim*nrows)
+	h := make([]float32, nrows)
+	rows := []int32{3, 1, 4, 1, 5, 7, 2, 6}
+	grads := make([]float32, dim*len(rows))
+	p64 := make([]float64, 1000)
+	g64 := make([]float64, 1000)
+	s64 := make([]float64, 1000)
+	list, ends := []int32{0, 1, 2, 3, 4}, []int32{2, 3, 5}
+	dst := make([]float32, dim*len(ends))
+	o := Options{LR: 0.01, Eps: 1e-10, WeightDecay: 0.1}
+	kernels := func(p Path) map[string]func() {
+		return map[string]func(){
+			"Step32 n=1":        func() { p.Step32(table[:1], grads[:1], sum[:1], o) },
+			"Step32":            func() { p.Step32(table[:1000], table[1000:2000], sum[:1000], o) },
+			"Step64 n=1":        func() { p.Step64(p64[:1], g64[:1], s64[:1], o) },
+			"Step64":            func() { p.Step64(p64, g64, s64, o) },
+			"StepRows32":        func() { p.StepRows32(table, sum, dim, rows, grads, nil, o) },
+			"RowwiseStep32":     func() { p.RowwiseStep32(table[:dim], grads[:dim], &h[0], o) },
+			"RowwiseStepRows32": func() { p.RowwiseStepRows32(table, h, dim, rows, grads, rows, o) },
+			"SumRows32":         func() { p.SumRows32(dst, dim, grads, list, ends) },
 		}
-		if n := testing.AllocsPerRun(100, func() { p.Step64(p64, g64, s64, o) }); n != 0 {
-			t.Errorf("Step64: %v allocations per call", n)
+	}
+	forEachPath(t, func(t *testing.T, p Path) {
+		for name, f := range kernels(p) {
+			if n := testing.AllocsPerRun(100, f); n != 0 {
+				t.Errorf("%s: %v allocations per call", name, n)
+			}
 		}
 	})
-	param := make([]float32, 7)
-	if n := testing.AllocsPerRun(100, func() { Step32(param, param, param, Options{LR: 1}) }); n != 0 {
-		t.Errorf("kernel.Step32: %v allocations per call", n)
+	for name, f := range map[string]func(){
+		"Step32":            func() { Step32(table[:7], grads[:7], sum[:7], o) },
+		"Step64":            func() { Step64(p64[:7], g64[:7], s64[:7], o) },
+		"StepRows32":        func() { StepRows32(table, sum, dim, rows, grads, nil, o) },
+		"RowwiseStep32":     func() { RowwiseStep32(table[:dim], grads[:dim], &h[0], o) },
+		"RowwiseStepRows32": func() { RowwiseStepRows32(table, h, dim, rows, grads, nil, o) },
+		"SumRows32":         func() { SumRows32(dst, dim, grads, list, ends) },
+	} {
+		if n := testing.AllocsPerRun(100, f); n != 0 {
+			t.Errorf("kernel.%s: %v allocations per call", name, n)
+		}
 	}
 }
 
-func TestSelectImpl(t *testing.T) {
+func TestSelectPath(t *testing.T) {
 	for _, name := range []string{"", "auto", " auto "} {
-		p, err := selectImpl(name)
+		p, err := selectPath(name)
 		if err != nil || p != available[0] {
-			t.Errorf("selectImpl(%q) = %v, %v; want the fastest path %q", name, p, err, available[0].name)
+			t.Errorf("selectPath(%q) = %v, %v; want the fastest path %q", name, p, err, available[0].Name())
 		}
 	}
 	for _, p := range available {
-		got, err := selectImpl(p.name)
+		got, err := selectPath(p.Name())
 		if err != nil || got != p {
-			t.Errorf("selectImpl(%q) = %v, %v", p.name, got, err)
+			t.Errorf("selectPath(%q) = %v, %v", p.Name(), got, err)
 		}
 	}
-	_, err := selectImpl("fastest-please")
+	_, err := selectPath("fastest-please")
 	if err == nil || !strings.Contains(err.Error(), "unknown path") || !strings.Contains(err.Error(), "generic") {
 		t.Errorf("unknown name: error %v does not say what is available", err)
 	}
 	for _, name := range []string{"avx2", "neon"} {
-		if _, ok := findImpl(name); ok {
+		if slices.Contains(pathNames(), name) {
 			continue
 		}
-		_, err := selectImpl(name)
+		_, err := selectPath(name)
 		if err == nil || !strings.Contains(err.Error(), "not available") || !strings.Contains(err.Error(), "available: ") {
 			t.Errorf("unavailable %q: error %v", name, err)
 		}
 	}
-}
-
-func findImpl(name string) (*impl, bool) {
-	for _, p := range available {
-		if p.name == name {
-			return p, true
-		}
+	if Generic() != (Path{}) || Generic().Name() != "generic" || Paths()[len(Paths())-1] != Generic() {
+		t.Errorf("the zero Path, Generic() and the last of Paths() are not all the generic path")
 	}
-	return nil, false
 }
 
 // TestRequiredPath fails when ADAGRAD_REQUIRE_KERNEL names a path other

@@ -14,13 +14,13 @@ import (
 
 // The NEON path carries the vector instructions Go's arm64 assembler lacks
 // as WORDs, each with the instruction it encodes beside it. These tests
-// assemble kernel_arm64.s and rowwise_arm64.s for arm64 with the go tool,
+// assemble kernel_arm64.s and rows_arm64.s for arm64 with the go command,
 // whatever the host, and hold every WORD to its comment through go tool
 // objdump's decoding.
 
 const (
 	neonFile     = "kernel_arm64.s"
-	neonRowsFile = "rowwise_arm64.s"
+	neonRowsFile = "rows_arm64.s"
 )
 
 // neonFiles are the generated files and the generator's arguments that
@@ -47,7 +47,14 @@ func goTool(t *testing.T) string {
 // its standard output.
 func runGo(t *testing.T, gobin string, env []string, args ...string) []byte {
 	t.Helper()
+	return runGoIn(t, gobin, "", env, args...)
+}
+
+// runGoIn is runGo in directory dir.
+func runGoIn(t *testing.T, gobin, dir string, env []string, args ...string) []byte {
+	t.Helper()
 	cmd := exec.Command(gobin, args...)
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -139,22 +146,22 @@ func wordMismatches(ws []wordLine, dump map[int][]decoded) []string {
 	return bad
 }
 
-// assembleNEON assembles file (kernel_arm64.s or rowwise_arm64.s) for
-// linux/arm64 and returns go tool objdump -gnu's listing of the object.
+// assembleNEON builds the package for linux/arm64 with the go command,
+// which writes go_asm.h (the offsets the files include) and assembles
+// file (kernel_arm64.s or rows_arm64.s), and returns go tool objdump
+// -gnu's listing of file's object, taken out of the package archive.
 func assembleNEON(t *testing.T, gobin, file string) []byte {
 	t.Helper()
-	goroot := strings.TrimSpace(string(runGo(t, gobin, nil, "env", "GOROOT")))
-	obj := filepath.Join(t.TempDir(), strings.TrimSuffix(file, ".s")+".o")
-	env := []string{"GOOS=linux", "GOARCH=arm64"}
-	runGo(t, gobin, env, "tool", "asm",
-		"-p", "github.com/adagrad-go/adagrad/kernel",
-		"-I", filepath.Join(goroot, "pkg", "include"),
-		"-D", "GOOS_linux", "-D", "GOARCH_arm64",
-		"-o", obj, file)
-	return runGo(t, gobin, env, "tool", "objdump", "-gnu", obj)
+	dir := t.TempDir()
+	archive := filepath.Join(dir, "kernel.a")
+	env := []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0", "GOFLAGS="}
+	runGo(t, gobin, env, "build", "-o", archive, ".")
+	obj := strings.TrimSuffix(file, ".s") + ".o"
+	runGoIn(t, gobin, dir, env, "tool", "pack", "x", archive, obj)
+	return runGo(t, gobin, env, "tool", "objdump", "-gnu", filepath.Join(dir, obj))
 }
 
-// TestNEONWords assembles kernel_arm64.s and rowwise_arm64.s and checks
+// TestNEONWords assembles kernel_arm64.s and rows_arm64.s and checks
 // that every WORD decodes to the instruction its comment names, and that
 // the WORDs cover every vector instruction each file needs.
 func TestNEONWords(t *testing.T) {
@@ -220,9 +227,9 @@ func TestNEONWords(t *testing.T) {
 	}
 }
 
-// TestNEONGenerated checks that kernel_arm64.s and rowwise_arm64.s are
-// what their generator writes, so that the table in
-// kernel/internal/neonenc is the one place the encodings come from.
+// TestNEONGenerated checks that kernel_arm64.s and rows_arm64.s are
+// what their generator writes, so that the table in kernel/_gen is the
+// one place the encodings come from.
 func TestNEONGenerated(t *testing.T) {
 	gobin := goTool(t)
 	// Build and run the generator for the host, whatever this test
@@ -236,10 +243,10 @@ func TestNEONGenerated(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		args := append([]string{"run", "./internal/neonenc"}, f.args...)
+		args := append([]string{"run", "./_gen"}, f.args...)
 		got := runGo(t, gobin, []string{"GOOS=" + host[0], "GOARCH=" + host[1]}, args...)
 		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from the output of go %s: regenerate it with GOARCH=arm64 go generate ./kernel", f.name, strings.Join(args, " "))
+			t.Errorf("%s differs from the output of go %s: regenerate it with go generate ./...", f.name, strings.Join(args, " "))
 		}
 	}
 }
@@ -285,13 +292,13 @@ func TestNEONMainLoop(t *testing.T) {
 			{"loop64", ".2d", 8, stepOps(4)},
 		},
 		neonRowsFile: {
-			// stepRows32NEON: the dense step on each row.
+			// stepRows32Asm: the dense step on each row.
 			{"loope", ".4s", 16, stepOps(4)},
-			// rowwiseRows32NEON: the gradient (fmla for weight decay)
+			// rowwiseRows32Asm: the gradient (fmla for weight decay)
 			// and its square, then the gradient again and the update.
 			{"rloop1", ".4s", 16, map[string]int{"fmla": 8}},
 			{"rloop2", ".4s", 16, map[string]int{"fmla": 4, "fmul": 4, "fsub": 4}},
-			// sumRows32NEON: one further row of 16 columns added.
+			// sumRows32Asm: one further row of 16 columns added.
 			{"sadd16", ".4s", 16, map[string]int{"fadd": 4}},
 		},
 	}

@@ -1,13 +1,15 @@
 //go:build gc && !purego
 
 #include "textflag.h"
+#include "go_asm.h"
+#include "step_amd64.h"
 
-// The row kernels. Registers in both functions:
+// The row kernels (step_amd64.h holds the step's arithmetic and the
+// coefficient registers). Registers in stepRows32Asm and
+// rowwiseRows32Asm:
 //   R8 table, R9 sum or h, R10 bytes per row (dim*4), R11 rows,
 //   R12 grads, R13 gradRows (0 when there is none), DX len(rows), AX i
 //   DI the table row, BX its gradient row, SI and CX scratch
-//   Y15 lr, Y14 epsOut, Y13 wd, Y12 sign bit to flip (neg),
-//   Y11 all ones where weight decay is on, Y10 epsIn
 
 // PF is how many rows ahead the kernels prefetch.
 #define PF 8
@@ -38,21 +40,17 @@ GLOBL rowoffs<>(SB), RODATA|NOPTR, $32
 // LOADARGS loads the arguments common to both functions, and the
 // coefficients.
 #define LOADARGS \
-	MOVQ table_base+0(FP), R8 \
-	MOVQ dim+48(FP), R10 \
-	MOVQ rows_base+56(FP), R11 \
-	MOVQ rows_len+64(FP), DX \
-	MOVQ grads_base+80(FP), R12 \
-	MOVQ gradRows_base+104(FP), R13 \
-	MOVQ gradRows_len+112(FP), AX \
+	MOVQ c+0(FP), AX \
+	COEFFS32(AX) \
+	MOVQ table_base+8(FP), R8 \
+	MOVQ dim+56(FP), R10 \
+	MOVQ rows_base+64(FP), R11 \
+	MOVQ rows_len+72(FP), DX \
+	MOVQ grads_base+88(FP), R12 \
+	MOVQ gradRows_base+112(FP), R13 \
+	MOVQ gradRows_len+120(FP), AX \
 	TESTQ AX, AX \
-	CMOVQEQ AX, R13 \
-	VBROADCASTSS lr+128(FP), Y15 \
-	VBROADCASTSS epsIn+132(FP), Y10 \
-	VBROADCASTSS epsOut+136(FP), Y14 \
-	VBROADCASTSS wd+140(FP), Y13 \
-	VBROADCASTSS neg+144(FP), Y12 \
-	VBROADCASTSS wdMask+148(FP), Y11
+	CMOVQEQ AX, R13
 
 // ROWPTRS sets DI to row rows[AX] of the table and BX to its gradient
 // row; it leaves the row number in SI.
@@ -78,11 +76,13 @@ GLOBL rowoffs<>(SB), RODATA|NOPTR, $32
 	IMULQ R10, R14 \
 	ADDQ R12, R14
 
-// MASK sets Y8 to the lanes below the count of elements in SI.
-#define MASK \
-	MOVQ         SI, X8 \
+// MASK sets Y8 to the lanes below the count of elements in n, and Y6 to
+// the lane offsets that MLOAD needs.
+#define MASK(n) \
+	MOVQ         n, X8 \
 	VPBROADCASTD X8, Y8 \
-	VPCMPGTD     rowlanes<>(SB), Y8, Y8
+	VPCMPGTD     rowlanes<>(SB), Y8, Y8 \
+	VMOVDQU      rowoffs<>(SB), Y6
 
 // MLOAD loads into D the float32 at disp(base)(CX*1) in the lanes of the
 // mask Y8, and zero in the others, reading only the lanes of the mask: a
@@ -96,39 +96,18 @@ GLOBL rowoffs<>(SB), RODATA|NOPTR, $32
 	VXORPS     D, D, D \
 	VGATHERDPS Y5, (R14)(Y6*1), D
 
-// GRAD turns the gradient G into the step's g, given the param P; T is
-// scratch and may be P itself when P is not needed afterwards.
-//   g = grad ^ neg;  g = wdMask ? fma(wd, p, g) : g
-#define GRAD(P, G, T) \
-	VXORPS      Y12, G, G \
-	VMOVAPS     P, T \
-	VFMADD213PS G, Y13, T \
-	VBLENDVPS   Y11, T, G, G
-
-// ARITH is the element-wise step on P (param), G (gradient) and S (sum),
-// leaving the new param in P and the new sum in S, as in kernel_amd64.s.
-#define ARITH(P, G, S, T) \
-	GRAD(P, G, T) \
-	VFMADD231PS G, G, S \
-	VADDPS      Y10, S, T \
-	VSQRTPS     T, T \
-	VADDPS      Y14, T, T \
-	VMULPS      Y15, G, G \
-	VDIVPS      T, G, G \
-	VSUBPS      G, P, P
-
 #define VEC(off, P, G, S, T) \
 	VMOVUPS off(DI)(CX*1), P \
 	VMOVUPS off(BX)(CX*1), G \
 	VMOVUPS off(SI)(CX*1), S \
-	ARITH(P, G, S, T) \
+	STEP32Y(P, G, S, T) \
 	VMOVUPS P, off(DI)(CX*1) \
 	VMOVUPS S, off(SI)(CX*1)
 
-// func stepRows32AVX2(table, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32, lr, epsIn, epsOut, wd float32, neg, wdMask uint32)
-TEXT ·stepRows32AVX2(SB), NOSPLIT, $0-152
+// func stepRows32Asm(c *coeffs32, table, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32)
+TEXT ·stepRows32Asm(SB), NOSPLIT, $0-136
 	LOADARGS
-	MOVQ sum_base+24(FP), R9
+	MOVQ sum_base+32(FP), R9
 	SHLQ $2, R10
 	XORQ AX, AX
 
@@ -189,14 +168,11 @@ etail:
 	SUBQ CX, R14
 	JZ   enext
 	SHRQ $2, R14
-	MOVQ R14, X8
-	VPBROADCASTD X8, Y8
-	VPCMPGTD rowlanes<>(SB), Y8, Y8
-	VMOVDQU  rowoffs<>(SB), Y6
+	MASK(R14)
 	MLOAD(DI, 0, Y0)
 	MLOAD(BX, 0, Y1)
 	MLOAD(SI, 0, Y2)
-	ARITH(Y0, Y1, Y2, Y3)
+	STEP32Y(Y0, Y1, Y2, Y3)
 	VMASKMOVPS Y0, Y8, (DI)(CX*1)
 	VMASKMOVPS Y2, Y8, (SI)(CX*1)
 
@@ -213,22 +189,22 @@ edone:
 #define SQ(off, A, G, P) \
 	VMOVUPS     off(BX)(CX*1), G \
 	VMOVUPS     off(DI)(CX*1), P \
-	GRAD(P, G, P) \
+	GRAD32Y(P, G, P) \
 	VFMADD231PS G, G, A
 
 // UPD updates the 8 params at off(DI)(CX*1): p = p - step*g, step in Y9.
 #define UPD(off, G, P, T) \
 	VMOVUPS off(BX)(CX*1), G \
 	VMOVUPS off(DI)(CX*1), P \
-	GRAD(P, G, T) \
+	GRAD32Y(P, G, T) \
 	VMULPS  Y9, G, G \
 	VSUBPS  G, P, P \
 	VMOVUPS P, off(DI)(CX*1)
 
-// func rowwiseRows32AVX2(table, h []float32, dim int, rows []int32, grads []float32, gradRows []int32, lr, epsIn, epsOut, wd float32, neg, wdMask uint32)
-TEXT ·rowwiseRows32AVX2(SB), NOSPLIT, $0-152
+// func rowwiseRows32Asm(c *coeffs32, table, h []float32, dim int, rows []int32, grads []float32, gradRows []int32)
+TEXT ·rowwiseRows32Asm(SB), NOSPLIT, $0-136
 	LOADARGS
-	MOVQ h_base+24(FP), R9
+	MOVQ h_base+32(FP), R9
 	VCVTSI2SSQ R10, X7, X7 // float32(dim), kept for the whole call
 	SHLQ $2, R10
 	XORQ AX, AX
@@ -277,7 +253,7 @@ r1loop:
 
 r1tail:
 	// 0 to 15 elements left: the first 8 go to Y0, the rest to Y1. The
-	// lanes a masked load leaves out are cleared after GRAD (weight decay
+	// lanes a masked load leaves out are cleared after GRAD32Y (weight decay
 	// could make them NaN), so they add +0 to accumulators that are +0
 	// or more: no change.
 	MOVQ R10, R14
@@ -289,26 +265,20 @@ r1tail:
 	SUBQ $32, R14
 	JZ   rreduce
 	SHRQ $2, R14
-	MOVQ R14, X8
-	VPBROADCASTD X8, Y8
-	VPCMPGTD rowlanes<>(SB), Y8, Y8
-	VMOVDQU  rowoffs<>(SB), Y6
+	MASK(R14)
 	MLOAD(BX, 32, Y2)
 	MLOAD(DI, 32, Y4)
-	GRAD(Y4, Y2, Y4)
+	GRAD32Y(Y4, Y2, Y4)
 	VANDPS Y8, Y2, Y2
 	VFMADD231PS Y2, Y2, Y1
 	JMP rreduce
 
 r1mask0:
 	SHRQ $2, R14
-	MOVQ R14, X8
-	VPBROADCASTD X8, Y8
-	VPCMPGTD rowlanes<>(SB), Y8, Y8
-	VMOVDQU  rowoffs<>(SB), Y6
+	MASK(R14)
 	MLOAD(BX, 0, Y2)
 	MLOAD(DI, 0, Y4)
-	GRAD(Y4, Y2, Y4)
+	GRAD32Y(Y4, Y2, Y4)
 	VANDPS Y8, Y2, Y2
 	VFMADD231PS Y2, Y2, Y0
 
@@ -357,13 +327,10 @@ r2tail:
 
 r2mask:
 	SHRQ $2, R14
-	MOVQ R14, X8
-	VPBROADCASTD X8, Y8
-	VPCMPGTD rowlanes<>(SB), Y8, Y8
-	VMOVDQU  rowoffs<>(SB), Y6
+	MASK(R14)
 	MLOAD(BX, 0, Y0)
 	MLOAD(DI, 0, Y1)
-	GRAD(Y1, Y0, Y2)
+	GRAD32Y(Y1, Y0, Y2)
 	VMULPS  Y9, Y0, Y0
 	VSUBPS  Y0, Y1, Y1
 	VMASKMOVPS Y1, Y8, (DI)(CX*1)
@@ -376,11 +343,11 @@ rdone:
 	VZEROUPPER
 	RET
 
-// func sumRows32AVX2(dst []float32, dim int, grads []float32, list, ends []int32)
+// func sumRows32Asm(dst []float32, dim int, grads []float32, list, ends []int32)
 //   R8 dst, R10 bytes per row, R12 grads, R13 list, R11 ends, DX len(ends),
 //   AX group i, R9 lo (its first list entry), DI its dst row, CX byte
 //   offset in the row, SI list position, BX and R14 scratch.
-TEXT ·sumRows32AVX2(SB), NOSPLIT, $0-104
+TEXT ·sumRows32Asm(SB), NOSPLIT, $0-104
 	MOVQ dst_base+0(FP), R8
 	MOVQ dim+24(FP), R10
 	SHLQ $2, R10
@@ -456,10 +423,7 @@ stail:
 	SUBQ CX, R14
 	JZ   snext
 	SHRQ $2, R14
-	MOVQ R14, X8
-	VPBROADCASTD X8, Y8
-	VPCMPGTD rowlanes<>(SB), Y8, Y8
-	VMOVDQU  rowoffs<>(SB), Y6
+	MASK(R14)
 	MOVLQSX (R13)(R9*4), BX
 	IMULQ R10, BX
 	ADDQ  R12, BX

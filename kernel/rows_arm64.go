@@ -1,0 +1,26 @@
+//go:build gc && !purego
+
+package kernel
+
+// rows_arm64.s is generated (see generate.go).
+
+// stepRows32Asm is stepRows32Generic computed by NEON (rows_arm64.s). It
+// prefetches the table, sum and gradient rows of rows[i+8] while it
+// updates rows[i].
+//
+//go:noescape
+func stepRows32Asm(c *coeffs32, table, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32)
+
+// rowwiseRows32Asm is rowwiseRows32Generic computed by NEON: the
+// accumulators a[0..3], a[4..7], a[8..11] and a[12..15] of the sum of
+// squares are the lanes of four registers. It prefetches the table row, h
+// and the gradient row of rows[i+8] while it updates rows[i].
+//
+//go:noescape
+func rowwiseRows32Asm(c *coeffs32, table, h []float32, dim int, rows []int32, grads []float32, gradRows []int32)
+
+// sumRows32Asm is sumRows32Generic computed by NEON. It prefetches the
+// rows of group i+8 while it sums group i.
+//
+//go:noescape
+func sumRows32Asm(dst []float32, dim int, grads []float32, list, ends []int32)
