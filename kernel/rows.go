@@ -12,8 +12,7 @@ var zeroRow = []int32{0}
 // rows[i] of table and of sum (dim elements from rows[i]*dim) with its
 // gradient row, in the order of rows, each row giving exactly the bits of
 // Step32 on that row. It is one call for a whole batch, so that the cost of
-// a call (about 13 ns with avx2, as much as the arithmetic of 45 elements)
-// is not paid per row, and it fetches the rows a few rows ahead of the one
+// a call is not paid per row, and it fetches the rows a few rows ahead of the one
 // it updates, so that the memory latency of rows scattered over a large
 // table overlaps with the arithmetic.
 //
