@@ -131,3 +131,58 @@ func TestFMA32Random(t *testing.T) {
 		}
 	}
 }
+
+// TestFMA32Boundaries: results at the edges of fma32's shortcut, against
+// the exact reference: near the smallest normal float32 and in the
+// subnormals (where halfway points are not where a normal float32 has
+// them), and at the overflow threshold (halfway between MaxFloat32 and
+// 2^128).
+func TestFMA32Boundaries(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	check := func(a, b, c float32) {
+		t.Helper()
+		if got, want := fma32(a, b, c), exactFMA32(a, b, c); !sameBits32(got, want) {
+			t.Fatalf("fma32(%x, %x, %x) = %x, want %x", math.Float32bits(a), math.Float32bits(b), math.Float32bits(c),
+				math.Float32bits(got), math.Float32bits(want))
+		}
+	}
+	for range 300000 {
+		// a*b between 2^-155 and 2^-120, c a small normal or a subnormal.
+		ea, eb := r.IntN(40)-80, 0
+		eb = -135 + r.IntN(30) - ea
+		a := float32(math.Ldexp(1+r.Float64(), ea))
+		b := float32(math.Ldexp(1+r.Float64(), eb))
+		if r.IntN(2) == 0 {
+			a = -a
+		}
+		c := math.Float32frombits(r.Uint32()&0x80ffffff | uint32(r.IntN(2))<<23)
+		check(a, b, c)
+	}
+	// a*b a hair below 2^-150, half a subnormal unit, c an odd subnormal:
+	// the float64 sum lands on a subnormal halfway point that the exact
+	// sum is just below of, and the tie would go to the even neighbour
+	// above.
+	for range 2000 {
+		j := float64(1 + r.IntN(300))
+		a := float32(math.Ldexp(1-j*0x1p-23, -75))
+		b := float32(math.Ldexp(1+j*0x1p-23, -75))
+		c := math.Float32frombits(uint32(r.IntN(1<<22))<<1 | 1)
+		check(a, b, c)
+		check(-a, b, -c)
+	}
+	// Just below, at and above the overflow threshold, both signs.
+	for k := 1; k < 200; k++ {
+		d := float64(k) * 0x1p-23
+		a := float32(math.Ldexp(1+d, 103))
+		b := float32(1 - d)
+		for _, c := range []float32{math.MaxFloat32, math.Nextafter32(math.MaxFloat32, 0)} {
+			check(a, b, c)
+			check(-a, b, -c)
+			check(a, float32(1+d), c)
+			check(a, 1, c)
+		}
+	}
+	if got := fma32(float32(math.Ldexp(1+0x1p-23, 103)), float32(1-0x1p-23), math.MaxFloat32); got != math.MaxFloat32 {
+		t.Errorf("just below the overflow threshold: %v, want MaxFloat32", got)
+	}
+}

@@ -68,28 +68,43 @@ func sqrt32(x float32) float32 {
 // fma32 returns a*b+c rounded once to float32.
 //
 // The product of two float32 values is exact in float64 (48 significant
-// bits, exponents well inside float64's range). The sum is then rounded to
-// float64 by round-to-odd: if the float64 sum is inexact and its last bit
-// is even, it is moved one unit towards the exact sum. A value rounded to
-// odd with 53 bits rounds to float32 (24 bits, or fewer for subnormals)
-// exactly as the exact sum would, so the final conversion is the only
-// rounding that shows. float32(math.FMA(a, b, c)) rounds twice and is wrong
-// when the float64 sum lands on a float32 halfway point.
+// bits, exponents well inside float64's range), so s, the float64 sum, is
+// the exact a*b+c rounded once. Rounding s to float32 then gives the exact
+// value's float32 rounding unless s is exactly halfway between two float32
+// values: float32 values and the midpoints between them are float64
+// values, so rounding to float64 keeps the exact value on its side of each
+// of them, and only a tie that the first rounding made can be decided the
+// wrong way. float32(math.FMA(a, b, c)) is wrong in just those cases. They
+// (and results below float32's normal range, where a float32 holds fewer
+// bits and the halfway points lie elsewhere) take fma32Odd.
 func fma32(a, b, c float32) float32 {
 	p := float64(a) * float64(b)
 	z := float64(c)
 	s := float64(p + z)
+	bits := math.Float64bits(s)
+	if bits&(1<<29-1) != 1<<28 && bits&(0x7ff<<52) >= (1023-126)<<52 {
+		return float32(s)
+	}
+	return fma32Odd(p, z, s)
+}
+
+// fma32Odd returns p+z rounded once to float32, for p and z float64 values
+// and s their float64 sum: the sum is rounded to float64 by round-to-odd
+// (if s is inexact and its last bit is even, it is moved one unit towards
+// the exact sum). A value rounded to odd with 53 bits rounds to float32
+// (24 bits, or fewer for subnormals) exactly as the exact sum would, so the
+// final conversion is the only rounding that shows.
+func fma32Odd(p, z, s float64) float32 {
 	if s-s != 0 { // Inf or NaN: nothing to correct
 		return float32(s)
 	}
 	// TwoSum: err is exactly (p + z) - s.
 	bb := float64(s - p)
 	err := float64(p-float64(s-bb)) + float64(z-bb)
-	// Round to odd without branches (the inexact case is common and
-	// unpredictable): when err != 0 and the last bit of s is even, move s
-	// one unit towards the exact value, that is up in magnitude when err
-	// and s have the same sign, down otherwise. s is not zero then: a zero
-	// float64 sum of two such values is exact.
+	// Round to odd without branches: when err != 0 and the last bit of s
+	// is even, move s one unit towards the exact value, that is up in
+	// magnitude when err and s have the same sign, down otherwise. s is not
+	// zero then: a zero float64 sum of two such values is exact.
 	bits := math.Float64bits(s)
 	e := math.Float64bits(err) << 1 // err's magnitude: zero when exact
 	inexact := (e | -e) >> 63
