@@ -10,23 +10,33 @@ import "math"
 func step32Generic(c *coeffs32, param, grad, sum []float32) {
 	grad = grad[:len(param)]
 	sum = sum[:len(param)]
+	// The coefficients in locals: param and sum are written in the loop,
+	// and the compiler cannot tell that they do not alias *c.
+	lr, eps, wd := c.lr, c.eps, c.wd
+	maximize, decay, epsInside := c.maximize, c.decay, c.epsInside
 	for i := range param {
 		p := param[i]
 		g := grad[i]
-		if c.maximize {
+		if maximize {
 			g = -g
 		}
-		if c.decay {
-			g = fma32(c.wd, p, g)
+		if decay {
+			g = fma32(wd, p, g)
 		}
-		s := fma32(g, g, sum[i])
+		// s := fma32(g, g, sum[i]), written out so that the common case
+		// is inlined (fma32, with its call of fma32Odd, is not).
+		s64 := float64(g)*float64(g) + float64(sum[i])
+		s := float32(s64)
+		if !tieFree(s64) {
+			s = fma32Odd(g, g, sum[i])
+		}
 		var std float32
-		if c.epsInside {
-			std = sqrt32(s + c.eps)
+		if epsInside {
+			std = sqrt32(s + eps)
 		} else {
-			std = sqrt32(s) + c.eps
+			std = sqrt32(s) + eps
 		}
-		q := float32(c.lr*g) / std
+		q := float32(lr*g) / std
 		param[i] = p - q
 		sum[i] = s
 	}
@@ -36,23 +46,25 @@ func step32Generic(c *coeffs32, param, grad, sum []float32) {
 func step64Generic(c *coeffs64, param, grad, sum []float64) {
 	grad = grad[:len(param)]
 	sum = sum[:len(param)]
+	lr, eps, wd := c.lr, c.eps, c.wd
+	maximize, decay, epsInside := c.maximize, c.decay, c.epsInside
 	for i := range param {
 		p := param[i]
 		g := grad[i]
-		if c.maximize {
+		if maximize {
 			g = -g
 		}
-		if c.decay {
-			g = math.FMA(c.wd, p, g)
+		if decay {
+			g = math.FMA(wd, p, g)
 		}
 		s := math.FMA(g, g, sum[i])
 		var std float64
-		if c.epsInside {
-			std = math.Sqrt(s + c.eps)
+		if epsInside {
+			std = math.Sqrt(s + eps)
 		} else {
-			std = math.Sqrt(s) + c.eps
+			std = math.Sqrt(s) + eps
 		}
-		q := float64(c.lr*g) / std
+		q := float64(lr*g) / std
 		param[i] = p - q
 		sum[i] = s
 	}
@@ -78,23 +90,31 @@ func sqrt32(x float32) float32 {
 // (and results below float32's normal range, where a float32 holds fewer
 // bits and the halfway points lie elsewhere) take fma32Odd.
 func fma32(a, b, c float32) float32 {
-	p := float64(a) * float64(b)
-	z := float64(c)
-	s := float64(p + z)
-	bits := math.Float64bits(s)
-	if bits&(1<<29-1) != 1<<28 && bits&(0x7ff<<52) >= (1023-126)<<52 {
+	if s := float64(a)*float64(b) + float64(c); tieFree(s) {
 		return float32(s)
 	}
-	return fma32Odd(p, z, s)
+	return fma32Odd(a, b, c)
 }
 
-// fma32Odd returns p+z rounded once to float32, for p and z float64 values
-// and s their float64 sum: the sum is rounded to float64 by round-to-odd
+// tieFree reports whether s, a float64 sum of a product of two float32
+// values and a float32 value, rounds to float32 as the exact sum does: s
+// is not halfway between two float32 values and not below float32's
+// normal range (see fma32).
+func tieFree(s float64) bool {
+	x := math.Float64bits(s)
+	return x&(1<<29-1) != 1<<28 && x&(0x7ff<<52) >= (1023-126)<<52
+}
+
+// fma32Odd returns a*b+c rounded once to float32: the exact product p is
+// added to c and the sum rounded to float64 by round-to-odd
 // (if s is inexact and its last bit is even, it is moved one unit towards
 // the exact sum). A value rounded to odd with 53 bits rounds to float32
 // (24 bits, or fewer for subnormals) exactly as the exact sum would, so the
 // final conversion is the only rounding that shows.
-func fma32Odd(p, z, s float64) float32 {
+func fma32Odd(a, b, c float32) float32 {
+	p := float64(a) * float64(b)
+	z := float64(c)
+	s := float64(p + z)
 	if s-s != 0 { // Inf or NaN: nothing to correct
 		return float32(s)
 	}
