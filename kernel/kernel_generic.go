@@ -46,25 +46,23 @@ func step32Generic(c *coeffs32, param, grad, sum []float32) {
 func step64Generic(c *coeffs64, param, grad, sum []float64) {
 	grad = grad[:len(param)]
 	sum = sum[:len(param)]
-	lr, eps, wd := c.lr, c.eps, c.wd
-	maximize, decay, epsInside := c.maximize, c.decay, c.epsInside
 	for i := range param {
 		p := param[i]
 		g := grad[i]
-		if maximize {
+		if c.maximize {
 			g = -g
 		}
-		if decay {
-			g = math.FMA(wd, p, g)
+		if c.decay {
+			g = math.FMA(c.wd, p, g)
 		}
 		s := math.FMA(g, g, sum[i])
 		var std float64
-		if epsInside {
-			std = math.Sqrt(s + eps)
+		if c.epsInside {
+			std = math.Sqrt(s + c.eps)
 		} else {
-			std = math.Sqrt(s) + eps
+			std = math.Sqrt(s) + c.eps
 		}
-		q := float64(lr*g) / std
+		q := float64(c.lr*g) / std
 		param[i] = p - q
 		sum[i] = s
 	}
