@@ -2,12 +2,12 @@ package optim
 
 import (
 	"math"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/checkpoint"
+	"github.com/adagrad-go/adagrad/internal/testenv"
 )
 
 // withStep returns the optimizer's checkpoint with parameter name's step
@@ -79,20 +79,5 @@ func TestWorkersFollowGOMAXPROCS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer opt.Close()
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	runtime.GOMAXPROCS(2)
-	opt.SetWorkers(0)
-	runtime.GOMAXPROCS(3)
-	if got := opt.Workers(); got != 3 {
-		t.Errorf("SetWorkers(0), then GOMAXPROCS 3: Workers() = %d", got)
-	}
-	opt.SetWorkers(5)
-	runtime.GOMAXPROCS(1)
-	if got := opt.Workers(); got != 5 {
-		t.Errorf("SetWorkers(5): Workers() = %d", got)
-	}
-	opt.SetWorkers(1 << 40)
-	if got := opt.Workers(); got != 1024 {
-		t.Errorf("SetWorkers(1<<40): Workers() = %d, want the clamp 1024", got)
-	}
+	testenv.CheckWorkers(t, opt)
 }

@@ -4,12 +4,12 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/checkpoint"
+	"github.com/adagrad-go/adagrad/internal/testenv"
 )
 
 // TestStepCounterLimit: a counter at MaxInt64 loads, saves and loads
@@ -78,18 +78,7 @@ func TestWorkersFollowGOMAXPROCS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tab.Close()
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	runtime.GOMAXPROCS(2)
-	tab.SetWorkers(0)
-	runtime.GOMAXPROCS(3)
-	if got := tab.Workers(); got != 3 {
-		t.Errorf("SetWorkers(0), then GOMAXPROCS 3: Workers() = %d", got)
-	}
-	tab.SetWorkers(5)
-	runtime.GOMAXPROCS(1)
-	if got := tab.Workers(); got != 5 {
-		t.Errorf("SetWorkers(5): Workers() = %d", got)
-	}
+	testenv.CheckWorkers(t, tab)
 }
 
 // TestOverlapRefused: a gradient or destination slice over the table's

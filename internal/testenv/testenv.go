@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -53,5 +54,34 @@ func RunChild(t *testing.T, name string, env ...string) {
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "--- PASS: "+name) {
 		t.Errorf("child: %v\n%s", err, out)
+	}
+}
+
+// Workers is what has SetWorkers and Workers: an optimizer, a table.
+type Workers interface {
+	SetWorkers(n int)
+	Workers() int
+}
+
+// CheckWorkers checks the meaning of SetWorkers that optim and sparse
+// share: n <= 0 means GOMAXPROCS at each step, not at the call; n >= 1 is
+// kept whatever GOMAXPROCS is, up to the clamp of 1024.
+func CheckWorkers(t *testing.T, w Workers) {
+	t.Helper()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	runtime.GOMAXPROCS(2)
+	w.SetWorkers(0)
+	runtime.GOMAXPROCS(3)
+	if got := w.Workers(); got != 3 {
+		t.Errorf("SetWorkers(0), then GOMAXPROCS 3: Workers() = %d", got)
+	}
+	w.SetWorkers(5)
+	runtime.GOMAXPROCS(1)
+	if got := w.Workers(); got != 5 {
+		t.Errorf("SetWorkers(5): Workers() = %d", got)
+	}
+	w.SetWorkers(1 << 40)
+	if got := w.Workers(); got != 1024 {
+		t.Errorf("SetWorkers(1<<40): Workers() = %d, want the clamp 1024", got)
 	}
 }
