@@ -200,6 +200,21 @@ func TestTable(t *testing.T) {
 	if got := strings.Split(strings.TrimRight(buf.String(), "\n"), "\n"); !slices.Equal(got, wantMD) {
 		t.Errorf("Markdown table:\n%s\nwant:\n%s", buf.String(), strings.Join(wantMD, "\n"))
 	}
+	rs := append(synthetic(), result{Type: "float32", N: 64 << 20, Size: "64M", Path: plainGoName, NsPerElem: 1},
+		result{Type: "float32", N: 1 << 10, Size: "1K", Path: plainGoName, NsPerElem: 0.5})
+	derive(rs)
+	buf.Reset()
+	writePlainRatios(&buf, rs)
+	wantRatios := []string{
+		"",
+		"| float32, time over plain-go | 64M | 1K |",
+		"|---|---:|---:|",
+		"| avx2 | 0.50x | 0.50x |",
+		"| generic | 2.00x | - |",
+	}
+	if got := strings.Split(strings.TrimRight(buf.String(), "\n"), "\n"); !slices.Equal(got, wantRatios) {
+		t.Errorf("ratios to plain-go:\n%s\nwant:\n%s", buf.String(), strings.Join(wantRatios, "\n"))
+	}
 }
 
 func TestJSON(t *testing.T) {

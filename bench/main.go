@@ -118,6 +118,7 @@ func writeReport(rep report, asJSON, markdown bool, stdout, stderr io.Writer) in
 		}
 	case markdown:
 		writeMarkdown(stdout, rep.Results)
+		writePlainRatios(stdout, rep.Results)
 	default:
 		writeTable(stdout, rep.Results)
 		fmt.Fprintln(stdout)
@@ -142,6 +143,7 @@ func printSaved(name string, asJSON, markdown bool, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "bench: %s: the report has no results\n", name)
 		return 1
 	}
+	derive(rep.Results) // the ratios, also for a report saved before one was added
 	if !asJSON {
 		writeHeader(stdout, rep)
 		fmt.Fprintln(stdout)

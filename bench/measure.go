@@ -25,6 +25,10 @@ type result struct {
 	// size, measured in this run: beyond the caches, the share of the
 	// memory bandwidth the path reaches. 0 when mem-ref was not measured.
 	ShareOfMemRef float64 `json:"share_of_mem_ref,omitempty"`
+	// TimeOverPlainGo is this path's ns/element over plain-go's at the
+	// same size, measured in this run: how much an exact step costs
+	// against the loop written by hand. 0 when plain-go was not measured.
+	TimeOverPlainGo float64 `json:"time_over_plain_go,omitempty"`
 	// Samples are the ns/element of every sample, in the order taken;
 	// CallsPerSample is how many calls each one timed.
 	Samples        []float64 `json:"samples_ns_per_element"`
@@ -131,8 +135,9 @@ func measureSize(t elemType, n int, ss []stepper, cfg config) []result {
 	return rs
 }
 
-// derive fills SpeedupOverGeneric and ShareOfMemRef of every result from
-// the generic and mem-ref results of the same type and size.
+// derive fills SpeedupOverGeneric, ShareOfMemRef and TimeOverPlainGo of
+// every result from the generic, mem-ref and plain-go results of the same
+// type and size.
 func derive(rs []result) {
 	type key struct {
 		typ string
@@ -140,12 +145,15 @@ func derive(rs []result) {
 	}
 	generic := map[key]float64{}
 	memRef := map[key]float64{}
+	plain := map[key]float64{}
 	for _, r := range rs {
 		switch r.Path {
 		case genericName:
 			generic[key{r.Type, r.N}] = r.NsPerElem
 		case memRefName:
 			memRef[key{r.Type, r.N}] = r.NsPerElem
+		case plainGoName:
+			plain[key{r.Type, r.N}] = r.NsPerElem
 		}
 	}
 	for i := range rs {
@@ -156,6 +164,9 @@ func derive(rs []result) {
 		}
 		if m, ok := memRef[k]; ok && r.NsPerElem > 0 {
 			r.ShareOfMemRef = m / r.NsPerElem
+		}
+		if p, ok := plain[k]; ok && p > 0 && r.Path != memRefName {
+			r.TimeOverPlainGo = r.NsPerElem / p
 		}
 	}
 }
@@ -307,6 +318,47 @@ func writeMarkdown(w io.Writer, rs []result) {
 		row(best+", GB/s", best, func(r result) string { return fmt.Sprintf("%.1f", r.GBPerS) })
 		row(best+", speed-up over generic", best, func(r result) string { return formatRatio(r.SpeedupOverGeneric) })
 		row(best+", share of mem-ref", best, func(r result) string { return formatShare(r.ShareOfMemRef) })
+	}
+}
+
+// writePlainRatios prints, per type, each kernel path's time over the
+// plain Go loop's at every size, as Markdown rows after the tables.
+func writePlainRatios(w io.Writer, rs []result) {
+	var types []string
+	for _, r := range rs {
+		if r.TimeOverPlainGo > 0 && !slices.Contains(types, r.Type) {
+			types = append(types, r.Type)
+		}
+	}
+	for _, typ := range types {
+		var sizes []int
+		var paths []string
+		cell := map[string]map[int]float64{}
+		for _, r := range rs {
+			if r.Type != typ || r.Path == plainGoName || r.Path == memRefName {
+				continue
+			}
+			if !slices.Contains(sizes, r.N) {
+				sizes = append(sizes, r.N)
+			}
+			if cell[r.Path] == nil {
+				paths = append(paths, r.Path)
+				cell[r.Path] = map[int]float64{}
+			}
+			cell[r.Path][r.N] = r.TimeOverPlainGo
+		}
+		fmt.Fprintf(w, "\n| %s, time over plain-go |", typ)
+		for _, n := range sizes {
+			fmt.Fprintf(w, " %s |", formatSize(n))
+		}
+		fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---:|", len(sizes)))
+		for _, p := range paths {
+			fmt.Fprintf(w, "| %s |", p)
+			for _, n := range sizes {
+				fmt.Fprintf(w, " %s |", formatRatio(cell[p][n]))
+			}
+			fmt.Fprintln(w)
+		}
 	}
 }
 
