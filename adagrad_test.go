@@ -160,6 +160,8 @@ func TestJSONStrict(t *testing.T) {
 		{"trailing", good + `{}`, "data after the object"},
 		{"array", `[` + good + `]`, "not a JSON object"},
 		{"truncated", good[:40], "options JSON"},
+		{"cut after a member", good[:len(good)-1], "the object is cut short"},
+		{"cut after a key", `{"lr"`, "cut short"},
 		{"empty", ``, "not a JSON object"},
 	} {
 		var o Options
@@ -201,5 +203,18 @@ func TestCheckSums(t *testing.T) {
 	}
 	if err := CheckSums("w.sum", []float32{float32(math.Inf(-1))}); err == nil || !strings.Contains(err.Error(), "w.sum[0] is -Inf") {
 		t.Errorf("-Inf: %v", err)
+	}
+}
+
+func TestJSONExtraKeys(t *testing.T) {
+	var o Options
+	var x float64
+	for _, extra := range [][]Member{{{"lr", &x}}, {{"x", &x}, {"x", &x}}} {
+		if _, err := EncodeJSON(o, extra...); err == nil {
+			t.Errorf("EncodeJSON with extra %q: no error", extra[0].Key)
+		}
+		if err := DecodeJSON([]byte(`{}`), &o, extra...); err == nil || !strings.Contains(err.Error(), "extra member") {
+			t.Errorf("DecodeJSON with extra %q: %v", extra[0].Key, err)
+		}
 	}
 }

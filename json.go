@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -69,6 +70,9 @@ func EncodeJSON(o Options, extra ...Member) ([]byte, error) {
 			return nil, err
 		}
 	}
+	if err := checkExtra(extra); err != nil {
+		return nil, err
+	}
 	for _, m := range extra {
 		if err := put(m.Key, m.Value); err != nil {
 			return nil, err
@@ -95,6 +99,9 @@ func DecodeJSON(data []byte, o *Options, extra ...Member) error {
 		targets[optionKeys[i]] = p
 		order = append(order, optionKeys[i])
 	}
+	if err := checkExtra(extra); err != nil {
+		return err
+	}
 	for _, m := range extra {
 		targets[m.Key] = m.Value
 		order = append(order, m.Key)
@@ -108,7 +115,7 @@ func DecodeJSON(data []byte, o *Options, extra ...Member) error {
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return errf("%v", err)
+			return errf("%v", truncated(err))
 		}
 		key := tok.(string) // inside an object, Token returns keys as strings
 		target, ok := targets[key]
@@ -126,7 +133,7 @@ func DecodeJSON(data []byte, o *Options, extra ...Member) error {
 		seen[key] = true
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return errf("%q: %v", key, err)
+			return errf("%q: %v", key, truncated(err))
 		}
 		if string(raw) == "null" {
 			return errf("%q is null", key)
@@ -140,7 +147,7 @@ func DecodeJSON(data []byte, o *Options, extra ...Member) error {
 		}
 	}
 	if _, err := dec.Token(); err != nil { // the closing brace
-		return errf("%v", err)
+		return errf("%v", truncated(err))
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return errf("data after the object")
@@ -151,4 +158,28 @@ func DecodeJSON(data []byte, o *Options, extra ...Member) error {
 		}
 	}
 	return nil
+}
+
+// checkExtra refuses extra members that repeat a key: an option's, or
+// another member's.
+func checkExtra(extra []Member) error {
+	for i, m := range extra {
+		if slices.Contains(optionKeys[:], m.Key) {
+			return fmt.Errorf("adagrad: options JSON: extra member %q is an option's key", m.Key)
+		}
+		for _, n := range extra[:i] {
+			if n.Key == m.Key {
+				return fmt.Errorf("adagrad: options JSON: extra member %q given twice", m.Key)
+			}
+		}
+	}
+	return nil
+}
+
+// truncated names the end of input the decoder reports as EOF.
+func truncated(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("the object is cut short")
+	}
+	return err
 }

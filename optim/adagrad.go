@@ -192,6 +192,7 @@ func (a *Adagrad) AddGroup(o adagrad.Options, params ...Param) error {
 	}
 	a.spans = spans
 	if err := checkOverlap(spans); err != nil {
+		a.unsee() // appendSpans recorded addresses that were not checked
 		return fmt.Errorf("optim: %w", err)
 	}
 	for _, ps := range g.params {
@@ -329,11 +330,17 @@ func (a *Adagrad) checkMoved() error {
 	a.spans = spans
 	err := checkOverlap(spans)
 	if err != nil {
-		for _, p := range a.params {
-			p.seenV = nil // check again at the next Step
-		}
+		a.unsee()
 	}
 	return err
+}
+
+// unsee forgets where the parameters' memory was last checked, so that the
+// next Step checks it again.
+func (a *Adagrad) unsee() {
+	for _, p := range a.params {
+		p.seenV, p.seenG = nil, nil
+	}
 }
 
 // stepped reports whether the parameter takes part in the step being

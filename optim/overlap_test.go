@@ -93,3 +93,25 @@ func TestOverlapManyParams(t *testing.T) {
 func unsafeFloat32s(s []float64) []float32 {
 	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(s))), 2*len(s))
 }
+
+// TestOverlapAfterRefusedAddGroup: a refused AddGroup leaves the next Step
+// checking the existing parameters' memory, which moved into an overlap.
+func TestOverlapAfterRefusedAddGroup(t *testing.T) {
+	buf := make([]float32, 8)
+	a := &Param32{Name: "a", Value: buf[:4], Grad: make([]float32, 4)}
+	b := &Param32{Name: "b", Value: buf[4:], Grad: make([]float32, 4)}
+	opt, err := New(adagrad.Defaults(), a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Value = buf[2:6] // now over b's
+	if err := opt.AddGroup(adagrad.Defaults(), &Param32{Name: "c", Value: make([]float32, 2)}); err == nil {
+		t.Fatal("AddGroup accepted an optimizer whose Values overlap")
+	}
+	if err := opt.Step(); err == nil || !strings.Contains(err.Error(), "share memory") {
+		t.Errorf("Step after the refused AddGroup: %v", err)
+	}
+	if st, _ := opt.State("a"); st.Step != 0 || buf[2] != 0 {
+		t.Error("the refused Step changed something")
+	}
+}

@@ -463,6 +463,15 @@ func TestNewAndOptions(t *testing.T) {
 			}
 		}
 	}
+	if m := memoryBytes(); m > 0 {
+		// More than the machine's memory and swap, but well inside what an
+		// int and the runtime can address: an error, not a fatal
+		// out-of-memory.
+		dim := int(m/(8*MaxRows)) + 1
+		if _, err := New(MaxRows, dim, Elementwise, adagrad.Defaults()); err == nil || !strings.Contains(err.Error(), "more than this machine's memory") {
+			t.Errorf("New(MaxRows, %d): %v", dim, err)
+		}
+	}
 	if _, err := New(4, 4, Layout(2), adagrad.Defaults()); err == nil || !strings.Contains(err.Error(), "unknown layout Layout(2)") {
 		t.Errorf("New with layout 2: %v", err)
 	}

@@ -54,8 +54,10 @@ type Table struct {
 // New returns a table of rows x dim weights, all zero, with its state in
 // the given layout, filled with o.InitialAccumulatorValue. rows and dim
 // must be positive, rows at most [MaxRows], and o valid; a table whose
-// weights and state would not fit in memory an int can address is an
-// error.
+// weights and state would not fit in an int of bytes, or (on Linux) in the
+// machine's memory and swap, is an error. A table that fits there but not
+// in the memory left free can still end the process when it is allocated,
+// as any allocation can.
 //
 // On Linux, New asks the kernel to back the weights and the state with
 // transparent huge pages (madvise MADV_HUGEPAGE, where the system has them
@@ -83,6 +85,10 @@ func New(rows, dim int, layout Layout, o adagrad.Options) (*Table, error) {
 	n := rows
 	if layout == Elementwise {
 		n = rows * dim
+	}
+	if need, have := 4*uint64(rows*dim+n), memoryBytes(); have > 0 && need > have {
+		return nil, fmt.Errorf("sparse: a table of %d x %d is too large: it needs %d bytes, more than this machine's memory and swap (%d)",
+			rows, dim, need, have)
 	}
 	weights, state, err := allocate(rows*dim, n)
 	if err != nil {

@@ -59,7 +59,7 @@ func (t *Team) Run(fn func(w int)) {
 		return
 	}
 	c := t.c
-	if c.pool == nil || c.pool.Size() != n {
+	if c.pool == nil || c.pool.Size() != n || c.pool.Broken() {
 		c.close()
 		c.mu.Lock()
 		c.pool = New(n)

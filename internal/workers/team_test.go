@@ -2,6 +2,7 @@ package workers
 
 import (
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -48,4 +49,39 @@ func TestTeamLifecycle(t *testing.T) {
 	runtime.KeepAlive(o)
 	o = nil
 	at(0, "once the owner is collected")
+}
+
+// TestTeamAfterGoexit: a worker that ends inside fn is reported to Run's
+// caller, and the next Run gets a new pool instead of waiting for it.
+func TestTeamAfterGoexit(t *testing.T) {
+	o := &owner{}
+	o.team = NewTeam(o)
+	o.team.SetWorkers(2)
+	defer o.team.Close()
+	func() {
+		defer func() {
+			if v, _ := recover().(string); !strings.Contains(v, "Goexit") {
+				t.Errorf("recovered %q", v)
+			}
+		}()
+		o.team.Run(func(w int) {
+			if w == 1 {
+				runtime.Goexit()
+			}
+		})
+	}()
+	done := make(chan struct{})
+	go func() {
+		var calls atomic.Int64
+		o.team.Run(func(int) { calls.Add(1) })
+		if calls.Load() != 2 {
+			t.Errorf("%d calls, want 2", calls.Load())
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run after a worker's Goexit did not return")
+	}
 }

@@ -48,6 +48,7 @@ type Pool struct {
 	pending atomic.Int64  // workers still running the newest job
 	fn      func(w int)   // the newest job; written before gen moves on
 	panics  atomic.Pointer[workerPanic]
+	broken  atomic.Bool
 	quit    atomic.Bool
 	wake    []chan struct{} // one per worker, holding at most one token
 	parked  []atomic.Bool   // whether worker w may be blocked on wake[w]
@@ -92,6 +93,9 @@ func (p *Pool) Run(fn func(w int)) {
 	if p.quit.Load() {
 		panic("workers: Run on a closed pool")
 	}
+	if p.broken.Load() {
+		panic("workers: Run on a pool that lost a worker")
+	}
 	p.fn = fn
 	p.pending.Store(int64(p.size - 1))
 	p.gen.Add(1)
@@ -119,16 +123,29 @@ func (p *Pool) finish() {
 	}
 }
 
-// call runs fn(w) for a worker, keeping a panic for Run's caller.
+// call runs fn(w) for a worker, keeping a panic for Run's caller. If fn
+// ends the goroutine (runtime.Goexit), the pool has lost a worker: that is
+// reported like a panic, and the pool is broken.
 func (p *Pool) call(w int) {
+	returned := false
 	defer func() {
-		if v := recover(); v != nil {
+		if !returned {
+			v := recover()
+			if v == nil {
+				v = "runtime.Goexit on a worker goroutine"
+				p.broken.Store(true)
+			}
 			p.panics.CompareAndSwap(nil, &workerPanic{v, debug.Stack()})
 		}
 		p.pending.Add(-1)
 	}()
 	p.fn(w)
+	returned = true
 }
+
+// Broken reports whether a worker has ended inside fn (runtime.Goexit):
+// such a pool must be closed and replaced, and Run panics if called again.
+func (p *Pool) Broken() bool { return p.broken.Load() }
 
 func (p *Pool) worker(w int) {
 	defer p.exited.Done()
