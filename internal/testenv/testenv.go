@@ -9,6 +9,7 @@ package testenv
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"runtime"
@@ -80,8 +81,8 @@ func CheckWorkers(t *testing.T, w Workers) {
 	if got := w.Workers(); got != 5 {
 		t.Errorf("SetWorkers(5): Workers() = %d", got)
 	}
-	w.SetWorkers(1 << 40)
+	w.SetWorkers(math.MaxInt)
 	if got := w.Workers(); got != 1024 {
-		t.Errorf("SetWorkers(1<<40): Workers() = %d, want the clamp 1024", got)
+		t.Errorf("SetWorkers(MaxInt): Workers() = %d, want the clamp 1024", got)
 	}
 }
