@@ -115,3 +115,39 @@ func TestOverlapAfterRefusedAddGroup(t *testing.T) {
 		t.Error("the refused Step changed something")
 	}
 }
+
+// TestRestoreManyNames: a file whose group names one parameter 200,000
+// times, for an optimizer of 2,000 parameters, is refused by the count of
+// names before any name is looked up (scanning the list once per
+// parameter took seconds), and a name given twice is an error of its own.
+func TestRestoreManyNames(t *testing.T) {
+	var params []Param
+	for i := range 2000 {
+		params = append(params, &Param32{Name: fmt.Sprint("p", i), Value: make([]float32, 1), Grad: make([]float32, 1)})
+	}
+	opt, err := New(adagrad.Defaults(), params...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := opt.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	many := editGroups(t, good, func(g []map[string]any) {
+		names := make([]string, 200_000)
+		for i := range names {
+			names[i] = "p1999"
+		}
+		g[0]["params"] = names
+	})
+	if err := opt.UnmarshalBinary(many); err == nil || !strings.Contains(err.Error(), "200000 parameter names for 2000 parameters") {
+		t.Errorf("200,000 names: %v", err)
+	}
+	twice := editGroups(t, good, func(g []map[string]any) {
+		names := g[0]["params"].([]any)
+		names[5] = names[4]
+	})
+	if err := opt.UnmarshalBinary(twice); err == nil || !strings.Contains(err.Error(), `parameter "p4" is named twice`) {
+		t.Errorf("a name twice: %v", err)
+	}
+}
