@@ -5,21 +5,20 @@ import "math"
 // step32Generic is the reference float32 step, the contract element by
 // element: every other path must give its bits. Each operation is written
 // as the contract names it; explicit conversions keep the compiler from
-// fusing a product into an add. len(grad) and len(sum) are at least
-// len(param).
+// fusing a product into an add. Two are written in forms with the same
+// bits and no branch: the sign flip of maximize as an XOR of the sign bit
+// (which is what negation is), and the two places of eps as
+// sqrt(s+epsIn)+epsOut, one of them zero (s is never -0, so adding +0
+// changes nothing). len(grad) and len(sum) are at least len(param).
 func step32Generic(c *coeffs32, param, grad, sum []float32) {
 	grad = grad[:len(param)]
 	sum = sum[:len(param)]
 	// The coefficients in locals: param and sum are written in the loop,
 	// and the compiler cannot tell that they do not alias *c.
-	lr, eps, wd := c.lr, c.eps, c.wd
-	maximize, decay, epsInside := c.maximize, c.decay, c.epsInside
+	lr, epsIn, epsOut, wd, neg, decay := c.lr, c.epsIn, c.epsOut, c.wd, c.neg, c.decay
 	for i := range param {
 		p := param[i]
-		g := grad[i]
-		if maximize {
-			g = -g
-		}
+		g := math.Float32frombits(math.Float32bits(grad[i]) ^ neg) // -g when maximizing
 		if decay {
 			g = fma32(wd, p, g)
 		}
@@ -30,12 +29,7 @@ func step32Generic(c *coeffs32, param, grad, sum []float32) {
 		if !tieFree(s64) {
 			s = fma32Odd(g, g, sum[i])
 		}
-		var std float32
-		if epsInside {
-			std = sqrt32(s + eps)
-		} else {
-			std = sqrt32(s) + eps
-		}
+		std := sqrt32(s+epsIn) + epsOut // sqrt(s)+eps, or sqrt(s+eps) when EpsInside
 		q := float32(lr*g) / std
 		param[i] = p - q
 		sum[i] = s
@@ -48,20 +42,12 @@ func step64Generic(c *coeffs64, param, grad, sum []float64) {
 	sum = sum[:len(param)]
 	for i := range param {
 		p := param[i]
-		g := grad[i]
-		if c.maximize {
-			g = -g
-		}
+		g := math.Float64frombits(math.Float64bits(grad[i]) ^ c.neg) // -g when maximizing
 		if c.decay {
 			g = math.FMA(c.wd, p, g)
 		}
 		s := math.FMA(g, g, sum[i])
-		var std float64
-		if c.epsInside {
-			std = math.Sqrt(s + c.eps)
-		} else {
-			std = math.Sqrt(s) + c.eps
-		}
+		std := math.Sqrt(s+c.epsIn) + c.epsOut // sqrt(s)+eps, or sqrt(s+eps) when EpsInside
 		q := float64(c.lr*g) / std
 		param[i] = p - q
 		sum[i] = s
