@@ -83,10 +83,12 @@ func fma32(a, b, c float32) float32 {
 // tieFree reports whether s, a float64 sum of a product of two float32
 // values and a float32 value, rounds to float32 as the exact sum does: s
 // is not halfway between two float32 values and not below float32's
-// normal range (see fma32).
+// normal range (see fma32), or s is zero (a float64 sum of such values is
+// zero only when the exact sum is, and its sign is IEEE's in both
+// formats). Zero is common: zero gradients on a zero state.
 func tieFree(s float64) bool {
 	x := math.Float64bits(s)
-	return x&(1<<29-1) != 1<<28 && x&(0x7ff<<52) >= (1023-126)<<52
+	return x&(1<<29-1) != 1<<28 && x&(0x7ff<<52) >= (1023-126)<<52 || x<<1 == 0
 }
 
 // fma32Odd returns a*b+c rounded once to float32: the exact product p is
