@@ -123,7 +123,10 @@ func New(o adagrad.Options, params ...Param) (*Adagrad, error) {
 // InitialAccumulatorValue. It fails, changing nothing, if an option is
 // invalid, the group is empty, or a parameter is nil, unnamed, named like
 // another, or has a Shape that does not match its Value or a Grad of
-// another length.
+// another length, or if a parameter's Value shares memory with another's
+// Value (in this group or an earlier one) or with any Grad: PyTorch refuses
+// a tensor in two groups, and a step would update the memory twice. Tie
+// weights by giving one parameter both uses.
 func (a *Adagrad) AddGroup(o adagrad.Options, params ...Param) error {
 	if err := o.Validate(); err != nil {
 		return err

@@ -35,9 +35,10 @@
 // # Steps
 //
 // Step checks every parameter before it writes anything: a Value or Grad
-// whose length changed, a kernel path that cannot run, or a step counter
-// that cannot count another step is an error that names the parameter, and
-// no parameter or state is changed. The arithmetic is package kernel's
+// whose length changed, Values that share memory with each other or with a
+// Grad (New and AddGroup refuse them too), a kernel path that cannot run,
+// or a step counter that cannot count another step is an error that names
+// the parameter, and no parameter or state is changed. The arithmetic is package kernel's
 // (kernel.Step32 and kernel.Step64, on the path the process selected).
 //
 // Large parameters are cut into chunks that the calling goroutine and the

@@ -36,8 +36,10 @@
 // Around the step a training loop needs the forward lookup ([Table.Lookup])
 // and pooled bags like torch.nn.EmbeddingBag ([Table.Bag], with
 // [Table.BagBackward] turning the pooled gradient into one gradient row per
-// index). [Table.Save] and [Table.Load] keep the table, its state and its
-// step counter in a safetensors checkpoint (package checkpoint).
+// index; [Table.StepBags] does that and the step in one, with the same
+// bits, without the gradient row per index). [Table.Save] and [Table.Load]
+// keep the table, its state and its step counter in a safetensors
+// checkpoint (package checkpoint).
 //
 // A Table is not safe for concurrent use; its methods use their own
 // goroutines.
