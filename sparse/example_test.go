@@ -2,6 +2,7 @@ package sparse_test
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/adagrad-go/adagrad"
 	"github.com/adagrad-go/adagrad/sparse"
@@ -76,4 +77,26 @@ func ExampleTable_Bag() {
 	// [2 3 6 7]
 	// [0.5 0.5 0.5 0.5 1 2 1 2]
 	// <nil>
+}
+
+// StepBags steps the rows of bags straight from the pooled gradient, with
+// the bits of BagBackward followed by Step.
+func ExampleTable_StepBags() {
+	o := adagrad.Defaults()
+	o.LR = 0.5
+	fused, _ := sparse.New(5, 1, sparse.Rowwise, o)
+	unfused, _ := sparse.New(5, 1, sparse.Rowwise, o)
+	indices := []int64{1, 2, 1, 4} // bags [1 2 1] and [4]: row 1 twice
+	offsets := []int64{0, 3}
+	pooled := []float32{0.3, -1}
+	fmt.Println(fused.StepBags(indices, offsets, pooled, sparse.Mean, nil))
+	grads := make([]float32, len(indices))
+	unfused.BagBackward(grads, pooled, offsets, sparse.Mean, nil)
+	unfused.Step(indices, grads)
+	fmt.Println(fused.Weights())
+	fmt.Println(slices.Equal(fused.Weights(), unfused.Weights()), slices.Equal(fused.State(), unfused.State()))
+	// Output:
+	// <nil>
+	// [0 -0.5 -0.5 0 0.5]
+	// true true
 }
