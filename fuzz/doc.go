@@ -7,6 +7,8 @@
 //     Adagrad, sums of gradient rows), every path against generic;
 //   - FuzzSparseStep: sparse.Table steps against an independent reference,
 //     bad indices and several workers included;
+//   - FuzzStepBags: sparse.Table.StepBags against BagBackward followed by
+//     Step, bit for bit, errors included;
 //   - FuzzCheckpointLoad: arbitrary bytes to the checkpoint format and the
 //     optimizer's loader, which must return an error or a valid state and
 //     never panic;
