@@ -261,103 +261,104 @@ func formatShare(x float64) string {
 	return fmt.Sprintf("%.0f%%", 100*x)
 }
 
+// grid is the results of one type as a table: a column per size and a
+// row per path, in the order the results came.
+type grid struct {
+	sizes []int
+	paths []string
+	cell  map[string]map[int]result
+}
+
+// typesOf returns the types of the results that keep accepts, in order.
+func typesOf(rs []result, keep func(result) bool) []string {
+	var types []string
+	for _, r := range rs {
+		if keep(r) && !slices.Contains(types, r.Type) {
+			types = append(types, r.Type)
+		}
+	}
+	return types
+}
+
+// gridOf returns the results of type typ that keep accepts as a grid.
+func gridOf(rs []result, typ string, keep func(result) bool) grid {
+	g := grid{cell: map[string]map[int]result{}}
+	for _, r := range rs {
+		if r.Type != typ || !keep(r) {
+			continue
+		}
+		if !slices.Contains(g.sizes, r.N) {
+			g.sizes = append(g.sizes, r.N)
+		}
+		if g.cell[r.Path] == nil {
+			g.paths = append(g.paths, r.Path)
+			g.cell[r.Path] = map[int]result{}
+		}
+		g.cell[r.Path][r.N] = r
+	}
+	return g
+}
+
+// header writes the Markdown table's first two lines: title, then a
+// column per size.
+func (g grid) header(w io.Writer, title string) {
+	fmt.Fprintf(w, "| %s |", title)
+	for _, n := range g.sizes {
+		fmt.Fprintf(w, " %s |", formatSize(n))
+	}
+	fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---:|", len(g.sizes)))
+}
+
+// row writes a Markdown row labelled label: f of path's result at each
+// size, "-" where there is none.
+func (g grid) row(w io.Writer, label, path string, f func(r result) string) {
+	fmt.Fprintf(w, "| %s |", label)
+	for _, n := range g.sizes {
+		v := "-"
+		if r, ok := g.cell[path][n]; ok {
+			v = f(r)
+		}
+		fmt.Fprintf(w, " %s |", v)
+	}
+	fmt.Fprintln(w)
+}
+
+func all(result) bool { return true }
+
 // writeMarkdown prints the results as Markdown, for a README: per type, a
 // table of ns/element with a column per size and a row per path, then the
 // first (fastest) kernel path's GB/s, speed-up over generic and share of
 // mem-ref.
 func writeMarkdown(w io.Writer, rs []result) {
-	var types []string
-	for _, r := range rs {
-		if !slices.Contains(types, r.Type) {
-			types = append(types, r.Type)
-		}
-	}
-	for ti, typ := range types {
+	for ti, typ := range typesOf(rs, all) {
 		if ti > 0 {
 			fmt.Fprintln(w)
 		}
-		var sizes []int
-		var paths []string
-		cell := map[string]map[int]result{}
-		for _, r := range rs {
-			if r.Type != typ {
-				continue
-			}
-			if !slices.Contains(sizes, r.N) {
-				sizes = append(sizes, r.N)
-			}
-			if cell[r.Path] == nil {
-				paths = append(paths, r.Path)
-				cell[r.Path] = map[int]result{}
-			}
-			cell[r.Path][r.N] = r
+		g := gridOf(rs, typ, all)
+		g.header(w, typ+", ns/element")
+		for _, p := range g.paths {
+			g.row(w, p, p, func(r result) string { return formatNs(r.NsPerElem) })
 		}
-		row := func(label, path string, f func(r result) string) {
-			fmt.Fprintf(w, "| %s |", label)
-			for _, n := range sizes {
-				v := "-"
-				if r, ok := cell[path][n]; ok {
-					v = f(r)
-				}
-				fmt.Fprintf(w, " %s |", v)
-			}
-			fmt.Fprintln(w)
-		}
-		fmt.Fprintf(w, "| %s, ns/element |", typ)
-		for _, n := range sizes {
-			fmt.Fprintf(w, " %s |", formatSize(n))
-		}
-		fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---:|", len(sizes)))
-		for _, p := range paths {
-			row(p, p, func(r result) string { return formatNs(r.NsPerElem) })
-		}
-		best := paths[0]
+		best := g.paths[0]
 		if best == genericName || best == plainGoName || best == memRefName {
 			continue
 		}
-		row(best+", GB/s", best, func(r result) string { return fmt.Sprintf("%.1f", r.GBPerS) })
-		row(best+", speed-up over generic", best, func(r result) string { return formatRatio(r.SpeedupOverGeneric) })
-		row(best+", share of mem-ref", best, func(r result) string { return formatShare(r.ShareOfMemRef) })
+		g.row(w, best+", GB/s", best, func(r result) string { return fmt.Sprintf("%.1f", r.GBPerS) })
+		g.row(w, best+", speed-up over generic", best, func(r result) string { return formatRatio(r.SpeedupOverGeneric) })
+		g.row(w, best+", share of mem-ref", best, func(r result) string { return formatShare(r.ShareOfMemRef) })
 	}
 }
 
 // writePlainRatios prints, per type, each kernel path's time over the
 // plain Go loop's at every size, as Markdown rows after the tables.
 func writePlainRatios(w io.Writer, rs []result) {
-	var types []string
-	for _, r := range rs {
-		if r.TimeOverPlainGo > 0 && !slices.Contains(types, r.Type) {
-			types = append(types, r.Type)
-		}
-	}
-	for _, typ := range types {
-		var sizes []int
-		var paths []string
-		cell := map[string]map[int]float64{}
-		for _, r := range rs {
-			if r.Type != typ || r.Path == plainGoName || r.Path == memRefName {
-				continue
-			}
-			if !slices.Contains(sizes, r.N) {
-				sizes = append(sizes, r.N)
-			}
-			if cell[r.Path] == nil {
-				paths = append(paths, r.Path)
-				cell[r.Path] = map[int]float64{}
-			}
-			cell[r.Path][r.N] = r.TimeOverPlainGo
-		}
-		fmt.Fprintf(w, "\n| %s, time over plain-go |", typ)
-		for _, n := range sizes {
-			fmt.Fprintf(w, " %s |", formatSize(n))
-		}
-		fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---:|", len(sizes)))
-		for _, p := range paths {
-			fmt.Fprintf(w, "| %s |", p)
-			for _, n := range sizes {
-				fmt.Fprintf(w, " %s |", formatRatio(cell[p][n]))
-			}
-			fmt.Fprintln(w)
+	kernelPath := func(r result) bool { return r.Path != plainGoName && r.Path != memRefName }
+	for _, typ := range typesOf(rs, func(r result) bool { return r.TimeOverPlainGo > 0 }) {
+		g := gridOf(rs, typ, kernelPath)
+		fmt.Fprintln(w)
+		g.header(w, typ+", time over plain-go")
+		for _, p := range g.paths {
+			g.row(w, p, p, func(r result) string { return formatRatio(r.TimeOverPlainGo) })
 		}
 	}
 }
