@@ -3,7 +3,6 @@ package sparse
 import (
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 )
 
@@ -151,26 +150,42 @@ func (t *Table) BagBackward(dst, pooled []float32, offsets []int64, p Pooling, p
 		return fmt.Errorf("sparse: dst holds %d values, not a whole number of rows of dim %d", len(dst), d)
 	}
 	n := len(dst) / d
-	if err := checkBags(offsets, n, p); err != nil {
+	if err := t.checkPooled(pooled, offsets, n, p, perSampleWeights); err != nil {
 		return err
-	}
-	if err := checkWeights(perSampleWeights, n, p); err != nil {
-		return err
-	}
-	if len(pooled) != len(offsets)*d {
-		return fmt.Errorf("sparse: pooled holds %d values for %d bags of dim %d: want %d", len(pooled), len(offsets), d, len(offsets)*d)
 	}
 	if t.overlaps(dst) {
 		return errors.New("sparse: dst overlaps the table's own weights or state")
 	}
+	t.backward(dst, pooled, offsets, n, p, perSampleWeights)
+	return nil
+}
+
+// checkPooled checks the bags of n indices, their per-sample weights and
+// the pooled gradient, as BagBackward and StepBags take them.
+func (t *Table) checkPooled(pooled []float32, offsets []int64, n int, p Pooling, w []float32) error {
+	if err := checkBags(offsets, n, p); err != nil {
+		return err
+	}
+	if err := checkWeights(w, n, p); err != nil {
+		return err
+	}
+	if d := t.dim; len(pooled) != len(offsets)*d {
+		return fmt.Errorf("sparse: pooled holds %d values for %d bags of dim %d: want %d", len(pooled), len(offsets), d, len(offsets)*d)
+	}
+	return nil
+}
+
+// backward writes the gradient row of each of the n indices into dst
+// (bagGrad), bag by bag; everything has been checked.
+func (t *Table) backward(dst, pooled []float32, offsets []int64, n int, p Pooling, w []float32) {
+	d := t.dim
 	for b := range offsets {
 		lo, hi := bag(offsets, n, b)
 		g := pooled[b*d : b*d+d]
 		for i := lo; i < hi; i++ {
-			bagGrad(dst[i*d:i*d+d], g, p, hi-lo, perSampleWeights, i)
+			bagGrad(dst[i*d:i*d+d], g, p, hi-lo, w, i)
 		}
 	}
-	return nil
 }
 
 // bagGrad writes into out the gradient row of index i of a bag of size m
@@ -205,17 +220,11 @@ func bagGrad(out, g []float32, p Pooling, m int, w []float32, i int) {
 // nothing.
 func (t *Table) StepBags(indices, offsets []int64, pooled []float32, p Pooling, perSampleWeights []float32) error {
 	n, d := len(indices), t.dim
-	if err := checkBags(offsets, n, p); err != nil {
+	if err := t.checkPooled(pooled, offsets, n, p, perSampleWeights); err != nil {
 		return err
 	}
-	if err := checkWeights(perSampleWeights, n, p); err != nil {
+	if err := checkCount(n); err != nil {
 		return err
-	}
-	if len(pooled) != len(offsets)*d {
-		return fmt.Errorf("sparse: pooled holds %d values for %d bags of dim %d: want %d", len(pooled), len(offsets), d, len(offsets)*d)
-	}
-	if n > math.MaxInt32 {
-		return fmt.Errorf("sparse: %d indices in one batch; at most %d", n, math.MaxInt32)
 	}
 	if t.overlaps(pooled) {
 		return errors.New("sparse: pooled overlaps the table's own weights or state")
@@ -228,12 +237,7 @@ func (t *Table) StepBags(indices, offsets []int64, pooled []float32, p Pooling, 
 	switch {
 	case perSampleWeights != nil:
 		b.rows = slices.Grow(b.rows[:0], n*d)[:n*d]
-		for k := range offsets {
-			lo, hi := bag(offsets, n, k)
-			for i := lo; i < hi; i++ {
-				bagGrad(b.rows[i*d:i*d+d], pooled[k*d:k*d+d], p, hi-lo, perSampleWeights, i)
-			}
-		}
+		t.backward(b.rows, pooled, offsets, n, p, perSampleWeights)
 		src.rows = b.rows
 	default:
 		if p == Mean {

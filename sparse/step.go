@@ -37,13 +37,22 @@ func checkBatch[I index](t *Table, indices []I, grads []float32) error {
 		return fmt.Errorf("sparse: %d gradient values for %d indices of a table of dim %d: want %d x %d",
 			len(grads), len(indices), t.dim, len(indices), t.dim)
 	}
-	if len(indices) > math.MaxInt32 {
-		return fmt.Errorf("sparse: %d indices in one batch; at most %d", len(indices), math.MaxInt32)
+	if err := checkCount(len(indices)); err != nil {
+		return err
 	}
 	if t.overlaps(grads) {
 		return errors.New("sparse: the gradient (or destination) slice overlaps the table's own weights or state")
 	}
 	return checkIndices(t, indices)
+}
+
+// checkCount refuses a batch of more indices than the row kernels can
+// number (int32 positions).
+func checkCount(n int) error {
+	if n > math.MaxInt32 {
+		return fmt.Errorf("sparse: %d indices in one batch; at most %d", n, math.MaxInt32)
+	}
+	return nil
 }
 
 // overlaps reports whether s shares memory with the table's weights or
