@@ -186,16 +186,7 @@ func (a *Adagrad) AddGroup(o adagrad.Options, params ...Param) error {
 		}
 		g.params = append(g.params, ps)
 	}
-	spans := a.spans[:0]
-	for _, ps := range a.params {
-		spans = appendSpans(spans, ps)
-	}
-	for _, ps := range g.params {
-		spans = appendSpans(spans, ps)
-	}
-	a.spans = spans
-	if err := checkOverlap(spans); err != nil {
-		a.unsee() // appendSpans recorded addresses that were not checked
+	if err := a.checkMemory(g.params); err != nil {
 		return fmt.Errorf("optim: %w", err)
 	}
 	for _, ps := range g.params {
@@ -282,24 +273,22 @@ func (a *Adagrad) Step() error {
 		return fmt.Errorf("optim: %w", err)
 	}
 	for _, p := range a.params {
-		n := p.len()
+		var nv, ng int
 		if p.p32 != nil {
-			v, g := p.p32.Value, p.p32.Grad
-			if g != nil && (len(v) != n || len(g) != n) {
-				return a.checkErr(fmt.Errorf("optim: Step: parameter %q: len(Value)=%d, len(Grad)=%d, but its state holds %d elements; no parameter was updated", p.name, len(v), len(g), n))
-			}
-			p.v32, p.g32 = v, g
+			p.v32, p.g32 = p.p32.Value, p.p32.Grad
+			nv, ng = len(p.v32), len(p.g32)
 		} else {
-			v, g := p.p64.Value, p.p64.Grad
-			if g != nil && (len(v) != n || len(g) != n) {
-				return a.checkErr(fmt.Errorf("optim: Step: parameter %q: len(Value)=%d, len(Grad)=%d, but its state holds %d elements; no parameter was updated", p.name, len(v), len(g), n))
-			}
-			p.v64, p.g64 = v, g
+			p.v64, p.g64 = p.p64.Value, p.p64.Grad
+			nv, ng = len(p.v64), len(p.g64)
 		}
-		if p.stepped() {
-			if _, err := adagrad.NextStep(p.step); err != nil {
-				return a.checkErr(fmt.Errorf("optim: Step: parameter %q: %w; no parameter was updated", p.name, err))
-			}
+		if !p.stepped() {
+			continue
+		}
+		if n := p.len(); nv != n || ng != n {
+			return a.checkErr(fmt.Errorf("optim: Step: parameter %q: len(Value)=%d, len(Grad)=%d, but its state holds %d elements; no parameter was updated", p.name, nv, ng, n))
+		}
+		if _, err := adagrad.NextStep(p.step); err != nil {
+			return a.checkErr(fmt.Errorf("optim: Step: parameter %q: %w; no parameter was updated", p.name, err))
 		}
 	}
 	if err := a.checkMoved(); err != nil {
@@ -326,8 +315,19 @@ func (a *Adagrad) checkMoved() error {
 	if !moved {
 		return nil
 	}
+	return a.checkMemory(nil)
+}
+
+// checkMemory checks the memory of the optimizer's parameters and of more
+// for overlaps (checkOverlap). appendSpans records where each Value and
+// Grad was; when the check fails, that is forgotten, so that the next Step
+// checks again.
+func (a *Adagrad) checkMemory(more []*pstate) error {
 	spans := a.spans[:0]
 	for _, p := range a.params {
+		spans = appendSpans(spans, p)
+	}
+	for _, p := range more {
 		spans = appendSpans(spans, p)
 	}
 	a.spans = spans
