@@ -32,10 +32,19 @@ type Member struct {
 // optionKeys are the options' keys, in the order they are written.
 var optionKeys = [...]string{"lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize", "eps_inside"}
 
-// fields returns pointers to the options' fields, in the order of
-// optionKeys.
-func (o *Options) fields() [len(optionKeys)]any {
-	return [...]any{&o.LR, &o.LRDecay, &o.WeightDecay, &o.InitialAccumulatorValue, &o.Eps, &o.Maximize, &o.EpsInside}
+// members returns the members of the object that holds o and extra: the
+// options' keys with pointers to o's fields, in the order they are
+// written, then extra. Extra members may not repeat a key.
+func (o *Options) members(extra []Member) ([]Member, error) {
+	if err := checkExtra(extra); err != nil {
+		return nil, err
+	}
+	fields := [...]any{&o.LR, &o.LRDecay, &o.WeightDecay, &o.InitialAccumulatorValue, &o.Eps, &o.Maximize, &o.EpsInside}
+	ms := make([]Member, 0, len(optionKeys)+len(extra))
+	for i, key := range optionKeys {
+		ms = append(ms, Member{key, fields[i]})
+	}
+	return append(ms, extra...), nil
 }
 
 // MarshalJSON returns the options' checkpoint form. An infinite value,
@@ -65,15 +74,11 @@ func EncodeJSON(o Options, extra ...Member) ([]byte, error) {
 		b.Write(js)
 		return nil
 	}
-	for i, p := range o.fields() {
-		if err := put(optionKeys[i], p); err != nil {
-			return nil, err
-		}
-	}
-	if err := checkExtra(extra); err != nil {
+	ms, err := o.members(extra)
+	if err != nil {
 		return nil, err
 	}
-	for _, m := range extra {
+	for _, m := range ms {
 		if err := put(m.Key, m.Value); err != nil {
 			return nil, err
 		}
@@ -93,18 +98,13 @@ func DecodeJSON(data []byte, o *Options, extra ...Member) error {
 	errf := func(format string, args ...any) error {
 		return fmt.Errorf("adagrad: options JSON: "+format, args...)
 	}
-	targets := map[string]any{}
-	var order []string
-	for i, p := range o.fields() {
-		targets[optionKeys[i]] = p
-		order = append(order, optionKeys[i])
-	}
-	if err := checkExtra(extra); err != nil {
+	ms, err := o.members(extra)
+	if err != nil {
 		return err
 	}
-	for _, m := range extra {
+	targets := make(map[string]any, len(ms))
+	for _, m := range ms {
 		targets[m.Key] = m.Value
-		order = append(order, m.Key)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -152,9 +152,9 @@ func DecodeJSON(data []byte, o *Options, extra ...Member) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return errf("data after the object")
 	}
-	for _, k := range order {
-		if !seen[k] {
-			return errf("no %q", k)
+	for _, m := range ms {
+		if !seen[m.Key] {
+			return errf("no %q", m.Key)
 		}
 	}
 	return nil
