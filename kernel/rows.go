@@ -116,13 +116,7 @@ func (p Path) RowwiseStep32(param, grad []float32, h *float32, o Options) {
 	}
 	var c coeffs32
 	o.set32(&c)
-	hs := unsafe.Slice(h, 1)
-	if p.id == asmID {
-		raceRows32(param, hs, 1, len(param), zeroRow, grad, nil)
-		rowwiseRows32Asm(&c, param, hs, len(param), zeroRow, grad, nil)
-		return
-	}
-	rowwiseRows32Generic(&c, param, hs, len(param), zeroRow, grad, nil)
+	p.rowwiseRows32(&c, param, unsafe.Slice(h, 1), len(param), zeroRow, grad, nil)
 }
 
 // RowwiseStepRows32 applies the rowwise step to rows of a row-major table
@@ -147,12 +141,17 @@ func (p Path) RowwiseStepRows32(table, h []float32, dim int, rows []int32, grads
 	}
 	var c coeffs32
 	o.set32(&c)
+	p.rowwiseRows32(&c, table, h, dim, rows, grads, gradRows)
+}
+
+// rowwiseRows32 runs the path's rowwise row kernel on checked rows, dim > 0.
+func (p Path) rowwiseRows32(c *coeffs32, table, h []float32, dim int, rows []int32, grads []float32, gradRows []int32) {
 	if p.id == asmID {
 		raceRows32(table, h, 1, dim, rows, grads, gradRows)
-		rowwiseRows32Asm(&c, table, h, dim, rows, grads, gradRows)
+		rowwiseRows32Asm(c, table, h, dim, rows, grads, gradRows)
 		return
 	}
-	rowwiseRows32Generic(&c, table, h, dim, rows, grads, gradRows)
+	rowwiseRows32Generic(c, table, h, dim, rows, grads, gradRows)
 }
 
 // checkRows panics unless every row and gradient row is inside its slice.
