@@ -169,29 +169,20 @@ func BenchmarkWorkers(b *testing.B) {
 						update(k, w)
 					}
 				}
-				var took [4]time.Duration
-				var n [4]float64
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					turn := i / 32 % 4 // step 1w, step 2w, update 1w, update 2w
-					k := i % len(idx)
-					start := time.Now()
-					if turn < 2 {
-						tab.SetWorkers(turn + 1)
+				step := func(w int) func(k int) {
+					return func(k int) {
+						tab.SetWorkers(w)
 						tab.Step(idx[k], grads[k])
-					} else {
-						update(k, turn-1)
 					}
-					took[turn] += time.Since(start)
-					n[turn] += benchBatch
 				}
-				rate := func(t int) float64 { return n[t] / took[t].Seconds() / 1e6 }
-				b.ReportMetric(rate(0), "Mrows/s-1w")
-				b.ReportMetric(rate(1), "Mrows/s-2w")
-				b.ReportMetric(rate(1)/rate(0), "ratio")
-				b.ReportMetric(rate(2), "upd-Mrows/s-1w")
-				b.ReportMetric(rate(3), "upd-Mrows/s-2w")
-				b.ReportMetric(rate(3)/rate(2), "upd-ratio")
+				rate := inTurns(b, 32, len(idx), step(1), step(2),
+					func(k int) { update(k, 1) }, func(k int) { update(k, 2) })
+				b.ReportMetric(rate[0], "Mrows/s-1w")
+				b.ReportMetric(rate[1], "Mrows/s-2w")
+				b.ReportMetric(rate[1]/rate[0], "ratio")
+				b.ReportMetric(rate[2], "upd-Mrows/s-1w")
+				b.ReportMetric(rate[3], "upd-Mrows/s-2w")
+				b.ReportMetric(rate[3]/rate[2], "upd-ratio")
 				b.ReportMetric(0, "ns/op")
 			})
 			if tab != nil {
@@ -309,24 +300,10 @@ func BenchmarkBags(b *testing.B) {
 							unfused(k)
 							fused(k)
 						}
-						var took [2]time.Duration
-						var n [2]float64
-						b.ResetTimer()
-						for i := 0; i < b.N; i++ {
-							turn, k := i/16%2, i%len(idx)
-							start := time.Now()
-							if turn == 0 {
-								unfused(k)
-							} else {
-								fused(k)
-							}
-							took[turn] += time.Since(start)
-							n[turn] += benchBatch
-						}
-						rate := func(t int) float64 { return n[t] / took[t].Seconds() / 1e6 }
-						b.ReportMetric(rate(0), "Mrows/s-unfused")
-						b.ReportMetric(rate(1), "Mrows/s-fused")
-						b.ReportMetric(rate(1)/rate(0), "ratio")
+						rate := inTurns(b, 16, len(idx), unfused, fused)
+						b.ReportMetric(rate[0], "Mrows/s-unfused")
+						b.ReportMetric(rate[1], "Mrows/s-fused")
+						b.ReportMetric(rate[1]/rate[0], "ratio")
 						b.ReportMetric(0, "ns/op")
 					})
 				}
@@ -336,4 +313,26 @@ func BenchmarkBags(b *testing.B) {
 			}
 		}
 	}
+}
+
+// inTurns runs b.N batches of benchBatch indices, blocks of block batches
+// by each of runs in turn (run(k) does batch k of batches), so that all
+// see the same machine, and returns each one's rate in million index rows
+// per second. The timer is reset first.
+func inTurns(b *testing.B, block, batches int, runs ...func(k int)) []float64 {
+	took := make([]time.Duration, len(runs))
+	n := make([]float64, len(runs))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		turn, k := i/block%len(runs), i%batches
+		start := time.Now()
+		runs[turn](k)
+		took[turn] += time.Since(start)
+		n[turn] += benchBatch
+	}
+	rate := make([]float64, len(runs))
+	for t := range runs {
+		rate[t] = n[t] / took[t].Seconds() / 1e6
+	}
+	return rate
 }
