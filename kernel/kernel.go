@@ -35,13 +35,12 @@ type coeffs32 struct {
 	epsInside             bool
 }
 
+// coeffs64 has no eps, maximize or epsInside: no float64 kernel reads them
+// (the rowwise kernels, which do, are float32 only).
 type coeffs64 struct {
 	lr, epsIn, epsOut, wd float64
 	neg, wdMask           uint64
-	eps                   float64
-	maximize              bool
 	decay                 bool
-	epsInside             bool
 }
 
 // set32 sets *c to the coefficients of o. It writes c field by field, in
@@ -68,17 +67,16 @@ func (o *Options) set32(c *coeffs32) {
 // set64 is set32 for float64.
 func (o *Options) set64(c *coeffs64) {
 	eps, wd := o.Eps, o.WeightDecay
-	c.lr, c.wd, c.eps = o.LR, wd, eps
-	c.maximize, c.decay, c.epsInside = o.Maximize, wd != 0, o.EpsInside
+	c.lr, c.wd, c.decay = o.LR, wd, wd != 0
 	c.neg, c.wdMask = 0, 0
-	if c.maximize {
+	if o.Maximize {
 		c.neg = 1 << 63
 	}
 	if c.decay {
 		c.wdMask = ^uint64(0)
 	}
 	c.epsIn, c.epsOut = 0, eps
-	if c.epsInside {
+	if o.EpsInside {
 		c.epsIn, c.epsOut = eps, 0
 	}
 }
