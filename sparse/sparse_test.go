@@ -439,31 +439,38 @@ func TestBadBatches(t *testing.T) {
 }
 
 func TestNewAndOptions(t *testing.T) {
-	for _, c := range []struct {
+	type newCase struct {
 		rows, dim int
 		o         adagrad.Options
 		want      string
-	}{
+	}
+	// Sizes beyond an int32 exist only where an int has 64 bits.
+	var wide []newCase
+	if big := int64(MaxRows) + 1; int64(int(big)) == big {
+		wide = []newCase{
+			{int(big), 1, adagrad.Defaults(), "too large"},
+			{MaxRows, int(big * 2), adagrad.Defaults(), "too large"},
+			{MaxRows, math.MaxInt / 8 / MaxRows, adagrad.Defaults(), "too large"},
+		}
+	}
+	for _, c := range append(wide, []newCase{
 		{0, 4, adagrad.Defaults(), "rows > 0 and dim > 0"},
 		{4, -1, adagrad.Defaults(), "rows > 0 and dim > 0"},
-		{MaxRows + 1, 1, adagrad.Defaults(), "too large"},
-		{MaxRows, 1 << 32, adagrad.Defaults(), "too large"},
 		{1 << 30, 1 << 30, adagrad.Defaults(), "too large"},
 		{2, math.MaxInt, adagrad.Defaults(), "too large"},
-		{MaxRows, math.MaxInt / 8 / MaxRows, adagrad.Defaults(), "too large"},
 		{4, 4, adagrad.Options{LR: -1}, "Invalid learning rate: -1"},
 		{4, 4, adagrad.Options{LRDecay: math.NaN()}, "Invalid lr_decay value: NaN"},
 		{4, 4, adagrad.Options{WeightDecay: -0.5}, "Invalid weight_decay value: -0.5"},
 		{4, 4, adagrad.Options{InitialAccumulatorValue: -1}, "Invalid initial_accumulator_value value: -1"},
 		{4, 4, adagrad.Options{Eps: -1e-8}, "Invalid epsilon value: -1e-08"},
-	} {
+	}...) {
 		for _, layout := range []Layout{Elementwise, Rowwise} {
 			if _, err := New(c.rows, c.dim, layout, c.o); err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("New(%d, %d, %v, %+v): %v, want %q", c.rows, c.dim, layout, c.o, err, c.want)
 			}
 		}
 	}
-	if m := memoryBytes(); m > 0 {
+	if m := memoryBytes(); m > 0 && m/(8*MaxRows) < math.MaxInt/8/MaxRows {
 		// More than the machine's memory and swap, but well inside what an
 		// int and the runtime can address: an error, not a fatal
 		// out-of-memory.
