@@ -25,6 +25,33 @@
 	VMOVUPD P, off(DI) \
 	VMOVUPD S, off(SI)
 
+// SCALAR32 and SCALAR64 step the element at DI, BX, SI in lane 0 with the
+// step macro STEP, move the pointers on and count CX down (leaving the
+// flags of the count for a JNZ).
+#define SCALAR32(STEP) \
+	VMOVSS (DI), X0 \
+	VMOVSS (BX), X1 \
+	VMOVSS (SI), X2 \
+	STEP(X0, X1, X2, X3) \
+	VMOVSS X0, (DI) \
+	VMOVSS X2, (SI) \
+	ADDQ   $4, DI \
+	ADDQ   $4, BX \
+	ADDQ   $4, SI \
+	DECQ   CX
+
+#define SCALAR64(STEP) \
+	VMOVSD (DI), X0 \
+	VMOVSD (BX), X1 \
+	VMOVSD (SI), X2 \
+	STEP(X0, X1, X2, X3) \
+	VMOVSD X0, (DI) \
+	VMOVSD X2, (SI) \
+	ADDQ   $8, DI \
+	ADDQ   $8, BX \
+	ADDQ   $8, SI \
+	DECQ   CX
+
 // func step32Asm(c *coeffs32, param, grad, sum []float32)
 TEXT ·step32Asm(SB), NOSPLIT, $0-80
 	MOVQ c+0(FP), AX
@@ -60,20 +87,22 @@ loop8:
 tail:
 	// 0 to 7 elements left, one at a time in lane 0. (Masked vector loads
 	// would be shorter, but emulators do not all honour their fault
-	// suppression.)
+	// suppression.) Without weight decay the tail skips the blend by a
+	// branch (STEP32XND): a call of a few elements is then not one chain
+	// from the old param to the new one.
 	TESTQ CX, CX
 	JZ    done
-	VMOVSS (DI), X0
-	VMOVSS (BX), X1
-	VMOVSS (SI), X2
-	STEP32X(X0, X1, X2, X3)
-	VMOVSS X0, (DI)
-	VMOVSS X2, (SI)
-	ADDQ   $4, DI
-	ADDQ   $4, BX
-	ADDQ   $4, SI
-	DECQ   CX
-	JMP    tail
+	CMPL  coeffs32_wdMask(AX), $0
+	JEQ   tailnd32
+
+tail32:
+	SCALAR32(STEP32X)
+	JNZ tail32
+	JMP done
+
+tailnd32:
+	SCALAR32(STEP32XND)
+	JNZ tailnd32
 
 done:
 	VZEROUPPER
@@ -112,21 +141,21 @@ loop4:
 	JMP  loop4
 
 tail:
-	// 0 to 3 elements left, one at a time in lane 0.
+	// 0 to 3 elements left, one at a time in lane 0, as in step32Asm.
 	TESTQ CX, CX
-	JZ    done
-	VMOVSD (DI), X0
-	VMOVSD (BX), X1
-	VMOVSD (SI), X2
-	STEP64X(X0, X1, X2, X3)
-	VMOVSD X0, (DI)
-	VMOVSD X2, (SI)
-	ADDQ   $8, DI
-	ADDQ   $8, BX
-	ADDQ   $8, SI
-	DECQ   CX
-	JMP    tail
+	JZ    done64
+	CMPQ  coeffs64_wdMask(AX), $0
+	JEQ   tailnd64
 
-done:
+tail64:
+	SCALAR64(STEP64X)
+	JNZ tail64
+	JMP done64
+
+tailnd64:
+	SCALAR64(STEP64XND)
+	JNZ tailnd64
+
+done64:
 	VZEROUPPER
 	RET

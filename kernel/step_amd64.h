@@ -50,6 +50,10 @@
 // new param in P and the new sum in S; T is scratch.
 #define STEP32(P, G, S, T, NEG, WD, WDMASK, EPSIN, EPSOUT, LR) \
 	GRAD32(P, G, T, NEG, WD, WDMASK) \
+	UPDATE32(P, G, S, T, EPSIN, EPSOUT, LR)
+
+// UPDATE32 is the rest of the step once G holds g.
+#define UPDATE32(P, G, S, T, EPSIN, EPSOUT, LR) \
 	VFMADD231PS G, G, S \
 	VADDPS      EPSIN, S, T \
 	VSQRTPS     T, T \
@@ -66,6 +70,9 @@
 
 #define STEP64(P, G, S, T, NEG, WD, WDMASK, EPSIN, EPSOUT, LR) \
 	GRAD64(P, G, T, NEG, WD, WDMASK) \
+	UPDATE64(P, G, S, T, EPSIN, EPSOUT, LR)
+
+#define UPDATE64(P, G, S, T, EPSIN, EPSOUT, LR) \
 	VFMADD231PD G, G, S \
 	VADDPD      EPSIN, S, T \
 	VSQRTPD     T, T \
@@ -80,3 +87,15 @@
 #define STEP32X(P, G, S, T) STEP32(P, G, S, T, X12, X13, X11, X10, X14, X15)
 #define STEP64Y(P, G, S, T) STEP64(P, G, S, T, Y12, Y13, Y11, Y10, Y14, Y15)
 #define STEP64X(P, G, S, T) STEP64(P, G, S, T, X12, X13, X11, X10, X14, X15)
+
+// STEP32XND and STEP64XND are the X forms for a call without weight decay
+// (wdMask all zeros), where g does not depend on p. The scalar tails pick
+// them by a branch, so that the new param and sum of a call of a few
+// elements do not wait on the old param, as they do through the blend.
+#define STEP32XND(P, G, S, T) \
+	VXORPS X12, G, G \
+	UPDATE32(P, G, S, T, X10, X14, X15)
+
+#define STEP64XND(P, G, S, T) \
+	VXORPD X12, G, G \
+	UPDATE64(P, G, S, T, X10, X14, X15)
