@@ -398,14 +398,14 @@ func TestMeasure(t *testing.T) {
 }
 
 func TestRunFlags(t *testing.T) {
-	for _, args := range [][]string{{"-sizes", "0"}, {"-types", "int8"}, {"-reps", "-1"}, {"-paths", "nosuch"}, {"extra"}, {"-nosuchflag"}} {
+	for _, args := range [][]string{{"-sizes", "0"}, {"-types", "int8"}, {"-reps", "-1"}, {"-paths", "nosuch"}, {"extra"}, {"-nosuchflag"}, {"-parts", "kernels,nosuch"}} {
 		var out, errOut bytes.Buffer
 		if code := run(args, &out, &errOut); code != 2 || errOut.Len() == 0 {
 			t.Errorf("run(%q) = %d, stderr %q; want 2 and a message", args, code, errOut.String())
 		}
 	}
 	var out, errOut bytes.Buffer
-	if code := run([]string{"-json", "-sizes", "64", "-types", "float64", "-reps", "1", "-sample", "1ms"}, &out, &errOut); code != 0 {
+	if code := run([]string{"-json", "-parts", "kernels", "-sizes", "64", "-types", "float64", "-reps", "1", "-sample", "1ms"}, &out, &errOut); code != 0 {
 		t.Fatalf("run -json = %d: %s", code, errOut.String())
 	}
 	var rep report
@@ -416,7 +416,7 @@ func TestRunFlags(t *testing.T) {
 		t.Errorf("-json report: %+v", rep)
 	}
 	out.Reset()
-	if code := run([]string{"-sizes", "32", "-reps", "1", "-sample", "1ms"}, &out, &errOut); code != 0 {
+	if code := run([]string{"-parts", "kernels", "-sizes", "32", "-reps", "1", "-sample", "1ms"}, &out, &errOut); code != 0 {
 		t.Fatalf("run = %d: %s", code, errOut.String())
 	}
 	for _, s := range []string{"selected path: " + kernel.Implementation(), "GOMAXPROCS=", "CPU: ", "float32 (20 bytes", "float64 (40 bytes", "mem-ref"} {

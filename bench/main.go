@@ -30,6 +30,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	pathsFlag := fs.String("paths", "", "comma-separated paths to measure (default all: "+joinNames(pathNames())+"); generic and mem-ref give the ratio columns")
 	reps := fs.Int("reps", 0, "samples per path and size; the median is reported (default 9; with -quick 3)")
 	sample := fs.Duration("sample", 0, "the least time one sample runs (default 50ms; with -quick 10ms)")
+	partsFlag := fs.String("parts", strings.Join(partNames, ","), "comma-separated parts to measure: kernels (every path at every size), model (an optimizer step over a model-shaped set of parameters), bags (the fused bag step against the unfused pair)")
 	quick := fs.Bool("quick", false, "a short run: fewer samples, shorter ones, no 64M")
 	asJSON := fs.Bool("json", false, "write the report as JSON")
 	markdown := fs.Bool("markdown", false, "write the table as Markdown")
@@ -56,7 +57,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	cfg := config{reps: 9, sample: 50 * time.Millisecond, sizes: defaultSizes, progress: stderr}
+	cfg := config{reps: 9, sample: 50 * time.Millisecond, sizes: defaultSizes, bags: bagShapes, progress: stderr}
 	if *quick {
 		cfg.reps, cfg.sample, cfg.sizes = 3, 10*time.Millisecond, defaultSizes[:len(defaultSizes)-1]
 	}
@@ -81,6 +82,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	parts, err := parseList(*partsFlag, func(s string) (string, error) {
+		s = strings.TrimSpace(s)
+		if !slices.Contains(partNames, s) {
+			return "", fmt.Errorf("unknown part %q (want %s)", s, joinNames(partNames))
+		}
+		return s, nil
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "bench: -parts: %v\n", err)
+		return 2
+	}
+	cfg.parts = map[string]bool{}
+	for _, p := range parts {
+		cfg.parts[p] = true
+	}
 	if cfg.types, err = parseList(*typesFlag, parseType); err != nil {
 		fmt.Fprintf(stderr, "bench: -types: %v\n", err)
 		return 2
@@ -102,7 +118,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 		writeHeader(stdout, rep)
 		fmt.Fprintln(stdout)
 	}
-	rep.Results = measure(cfg)
+	if cfg.parts[partKernels] {
+		rep.Results = measure(cfg)
+	}
+	if cfg.parts[partModel] {
+		if rep.Model, err = measureModel(cfg); err != nil {
+			fmt.Fprintf(stderr, "bench: model: %v\n", err)
+			return 1
+		}
+	}
+	if cfg.parts[partBags] {
+		if rep.Bags, err = measureBags(cfg); err != nil {
+			fmt.Fprintf(stderr, "bench: bags: %v\n", err)
+			return 1
+		}
+	}
 	return writeReport(rep, *asJSON, *markdown, stdout, stderr)
 }
 
@@ -120,9 +150,15 @@ func writeReport(rep report, asJSON, markdown bool, stdout, stderr io.Writer) in
 		writeMarkdown(stdout, rep.Results)
 		writePlainRatios(stdout, rep.Results)
 	default:
-		writeTable(stdout, rep.Results)
-		fmt.Fprintln(stdout)
-		fmt.Fprintln(stdout, legend)
+		if len(rep.Results) > 0 {
+			writeTable(stdout, rep.Results)
+			fmt.Fprintln(stdout)
+			fmt.Fprintln(stdout, legend)
+		}
+	}
+	if !asJSON {
+		writeModel(stdout, rep.Model, markdown)
+		writeBags(stdout, rep.Bags, markdown)
 	}
 	return 0
 }
@@ -139,11 +175,12 @@ func printSaved(name string, asJSON, markdown bool, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "bench: %s: not a report written by -json: %v\n", name, err)
 		return 1
 	}
-	if len(rep.Results) == 0 {
+	if len(rep.Results) == 0 && len(rep.Model) == 0 && len(rep.Bags) == 0 {
 		fmt.Fprintf(stderr, "bench: %s: the report has no results\n", name)
 		return 1
 	}
 	derive(rep.Results) // the ratios, also for a report saved before one was added
+	deriveModel(rep.Model)
 	if !asJSON {
 		writeHeader(stdout, rep)
 		fmt.Fprintln(stdout)

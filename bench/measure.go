@@ -52,10 +52,15 @@ type report struct {
 	Reps           int      `json:"reps"`
 	SampleTime     string   `json:"sample_time"`
 	Results        []result `json:"results"`
+	// The model-shaped optimizer step and the fused bag step (-parts).
+	Model []modelResult `json:"model,omitempty"`
+	Bags  []bagResult   `json:"bags,omitempty"`
 }
 
 // config is what to measure and how long.
 type config struct {
+	parts  map[string]bool // which of partNames to measure
+	bags   [][2]int        // the tables of the bags part, rows x dim
 	types  []elemType
 	sizes  []int
 	paths  map[string]bool // nil: all
@@ -104,20 +109,36 @@ func calibrate(run func(), d time.Duration) int {
 	}
 }
 
-// measureSize measures every stepper over one workload: one warm-up and
-// calibration each, then cfg.reps rounds in which each stepper takes one
-// sample in turn.
-func measureSize(t elemType, n int, ss []stepper, cfg config) []result {
-	calls := make([]int, len(ss))
-	for i, s := range ss {
-		s.run() // warm caches, branch predictors and the page tables
-		calls[i] = calibrate(s.run, cfg.sample)
+// inTurns measures runs side by side: one warm-up and calibration each
+// (to calls taking at least sample), then reps rounds in which each run
+// takes one sample in turn. It returns each run's samples in ns per call
+// and its calls per sample.
+func inTurns(runs []func(), reps int, sample time.Duration) (samples [][]float64, calls []int) {
+	calls = make([]int, len(runs))
+	for i, run := range runs {
+		run() // warm caches, branch predictors and the page tables
+		calls[i] = calibrate(run, sample)
 	}
-	samples := make([][]float64, len(ss))
-	for range cfg.reps {
-		for i, s := range ss {
-			d := timeCalls(s.run, calls[i])
-			samples[i] = append(samples[i], float64(d.Nanoseconds())/float64(calls[i])/float64(n))
+	samples = make([][]float64, len(runs))
+	for range reps {
+		for i, run := range runs {
+			d := timeCalls(run, calls[i])
+			samples[i] = append(samples[i], float64(d.Nanoseconds())/float64(calls[i]))
+		}
+	}
+	return samples, calls
+}
+
+// measureSize measures every stepper over one workload in turns (inTurns).
+func measureSize(t elemType, n int, ss []stepper, cfg config) []result {
+	runs := make([]func(), len(ss))
+	for i, s := range ss {
+		runs[i] = s.run
+	}
+	samples, calls := inTurns(runs, cfg.reps, cfg.sample)
+	for _, xs := range samples {
+		for j := range xs {
+			xs[j] /= float64(n)
 		}
 	}
 	rs := make([]result, len(ss))
@@ -190,12 +211,7 @@ func measure(cfg config) []result {
 }
 
 // spread is (max-min)/median of the samples, a measure of the noise.
-func spread(r result) float64 {
-	if len(r.Samples) < 2 || r.NsPerElem <= 0 {
-		return 0
-	}
-	return (slices.Max(r.Samples) - slices.Min(r.Samples)) / r.NsPerElem
-}
+func spread(r result) float64 { return sampleSpread(r.Samples, r.NsPerElem) }
 
 // writeTable prints the results a table per type: one row per size and
 // path, in the order measured.

@@ -301,3 +301,12 @@ func pathNames() []string {
 	}
 	return append(names, plainGoName, memRefName)
 }
+
+// The parts of a run (-parts), in the order they run.
+const (
+	partKernels = "kernels"
+	partModel   = "model"
+	partBags    = "bags"
+)
+
+var partNames = []string{partKernels, partModel, partBags}
