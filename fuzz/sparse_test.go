@@ -58,6 +58,7 @@ func rowKernelSeeds(f *testing.F) {
 	f.Add([]byte{0xff, 0xff, 0x7f, 0x00, 0x01, 0x00, 0x00, 0x80}, uint16(17), uint8(12), uint8(3), uint8(3), 1e30, 1e-45, 1e-30)
 	for flags := uint8(8); flags < 16; flags++ {
 		f.Add([]byte("rowwise adagrad, tame values"), uint16(15+int(flags)), flags, flags*5, flags|0x10, 0.05, 0.01*float64(flags), 0.1)
+		f.Add([]byte("rows of bags, in runs"), uint16(49+int(flags)), flags, 40-flags, flags|0x30, 0.05, 0.01*float64(flags), 0.1)
 	}
 }
 
@@ -66,7 +67,8 @@ func rowKernelSeeds(f *testing.F) {
 // rows of dim values, a batch of rows with duplicates and gradient rows
 // taken directly or through gradRows, values and options from the fuzzer.
 // flags: 1 maximize, 2 eps inside, 4 weight decay, 8 tame values,
-// 16 gradRows.
+// 16 gradRows, 32 gradRows in runs of equal rows (as the rows of bags
+// come) instead of at random.
 func FuzzRowKernels(f *testing.F) {
 	rowKernelSeeds(f)
 	paths := kernel.Paths()
@@ -100,6 +102,16 @@ func FuzzRowKernels(f *testing.F) {
 			for i := range gradRows {
 				gradRows[i] = int32(b.word(salt) % uint32(ng))
 				salt++
+			}
+			if flags&32 != 0 {
+				k := int32(0)
+				for i := range gradRows {
+					if i > 0 && b.word(salt)%4 == 0 {
+						k = min(k+1, int32(ng-1))
+					}
+					salt++
+					gradRows[i] = k
+				}
 			}
 		}
 		grads := fill(ng * dim)

@@ -202,7 +202,14 @@ edone:
 	VMOVUPS P, off(DI)(CX*1)
 
 // func rowwiseRows32Asm(c *coeffs32, table, h []float32, dim int, rows []int32, grads []float32, gradRows []int32)
-TEXT ·rowwiseRows32Asm(SB), NOSPLIT, $0-136
+//
+// Without weight decay the mean of the squares depends on the gradient row
+// alone, so a row whose gradient row is the previous row's (the rows of one
+// bag, as sparse's StepBags lists them) reuses the previous mean instead of
+// computing it again: the same bits, without pass 1. The frame holds the
+// previous gradient row (0: none, or weight decay on) and its mean.
+TEXT ·rowwiseRows32Asm(SB), NOSPLIT, $16-136
+	MOVQ $0, prevgrad-8(SP)
 	LOADARGS
 	MOVQ h_base+32(FP), R9
 	VCVTSI2SSQ R10, X7, X7 // float32(dim), kept for the whole call
@@ -236,7 +243,12 @@ rpf:
 
 rnopf:
 	ROWPTRS
+	CMPQ BX, prevgrad-8(SP)
+	JNE  rpass1
+	VMOVSS prevmean-16(SP), X0
+	JMP    rmean
 
+rpass1:
 	// Pass 1: a[j%16] = fma(g, g, a[j%16]); lanes 0-7 in Y0, 8-15 in Y1.
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -294,6 +306,13 @@ rreduce:
 
 	// h = h + ss/float32(dim); step = lr/(sqrt(h+epsIn)+epsOut)
 	VDIVSS  X7, X0, X0
+	VMOVSS  X0, prevmean-16(SP)
+	MOVQ    c+0(FP), R14
+	CMPL    coeffs32_wdMask(R14), $0
+	JNE     rmean
+	MOVQ    BX, prevgrad-8(SP)
+
+rmean:
 	VADDSS  (R9)(SI*4), X0, X1
 	VMOVSS  X1, (R9)(SI*4)
 	VADDSS  X10, X1, X1

@@ -244,7 +244,14 @@ donee:
 // func rowwiseRows32Asm(c *coeffs32, table, h []float32, dim int, rows []int32, grads []float32, gradRows []int32)
 //   V16..V19 the accumulators a[0..3], a[4..7], a[8..11], a[12..15],
 //   V20..V23 all ones in the lanes of a tail's elements, F24 float32(dim),
-//   V25 the row's step in every lane, R8 all ones
+//   V25 the row's step in every lane, R8 all ones,
+//   R19 the previous gradient row (0: none, or weight decay on), R20 its
+//   mean of squares, R21 wdMask
+//
+// Without weight decay the mean of the squares depends on the gradient row
+// alone, so a row whose gradient row is the previous row's (the rows of one
+// bag, as sparse's StepBags lists them) reuses the previous mean instead of
+// computing it again: the same bits, without pass 1.
 TEXT ·rowwiseRows32Asm(SB), NOSPLIT, $0-136
 	MOVD c+0(FP), R9
 	MOVWU coeffs32_lr(R9), R8
@@ -274,6 +281,9 @@ TEXT ·rowwiseRows32Asm(SB), NOSPLIT, $0-136
 	LSR $2, R2, R8
 	SCVTFS R8, F24                           // float32(dim), rounded to nearest
 	MOVD $-1, R8
+	MOVD $0, R19                             // no previous gradient row
+	MOVD c+0(FP), R9
+	MOVWU coeffs32_wdMask(R9), R21
 
 rrow:
 	// Prefetch the row 8 rows ahead.
@@ -321,6 +331,12 @@ nopfr:
 	MOVW (R6)(R7<<2), R12                    // k = gradRows[i]
 	MUL R2, R12, R12
 	ADD R5, R12
+	CMP R19, R12
+	BNE rpass1
+	FMOVS R20, F16                           // mean = the previous row's
+	B rmean
+
+rpass1:
 
 	// Pass 1: a[j%16] = fma(g, g, a[j%16]), 16 elements at a time.
 	VEOR V16.B16, V16.B16, V16.B16
@@ -490,6 +506,11 @@ rsum:
 	VDUP V16.S[1], V20.S4
 	FADDS F20, F16, F16                      // ss = a[0] + a[1]
 	FDIVS F24, F16, F16                      // mean = ss / float32(dim)
+	FMOVS F16, R20
+	CBNZ R21, 2(PC)
+	MOVD R12, R19                            // without weight decay, kept for the next row
+
+rmean:
 	FMOVS (R11), F17
 	FADDS F16, F17, F17                      // h = h + mean
 	FMOVS F17, (R11)

@@ -293,17 +293,24 @@ func TestStepRowsAgainstStep32(t *testing.T) {
 }
 
 // TestRowwiseRowsAgainstRowwise: every path's batched rowwise kernel
-// gives, row by row in order, the bits of the generic single-row step.
+// gives, row by row in order, the bits of the generic single-row step;
+// with gradient rows taken directly, through random gradRows, and through
+// gradRows in runs, as the rows of bags come (a run shares one mean of
+// squares without weight decay).
 func TestRowwiseRowsAgainstRowwise(t *testing.T) {
 	forEachPath(t, func(t *testing.T, p Path) {
 		r := rand.New(rand.NewPCG(12, 4))
 		cases := 0
 		for _, dim := range rowsDims() {
 			for _, nbatch := range []int{1, 2, 5, 9, 40} {
-				for _, indirect := range []bool{false, true} {
+				for _, mode := range []string{"direct", "indirect", "runs"} {
+					indirect := mode != "direct"
 					o := allOptions()[r.IntN(len(allOptions()))]
 					nrows := 1 + r.IntN(12)
 					c := newRowsCase(r, dim, nrows, nbatch, 1, indirect)
+					if mode == "runs" {
+						c.gradRows = bagRuns(r, nbatch, len(c.grads)/max(dim, 1))
+					}
 					want := c.clone()
 					for i, row := range c.rows {
 						o0 := int(row) * dim
@@ -311,7 +318,7 @@ func TestRowwiseRowsAgainstRowwise(t *testing.T) {
 					}
 					gCopy := append([]float32(nil), c.gAll...)
 					p.RowwiseStepRows32(c.table, c.state, dim, c.rows, c.grads, c.gradRows, o)
-					compareRows(t, fmt.Sprintf("dim=%d batch=%d indirect=%v %+v", dim, nbatch, indirect, o), c, want)
+					compareRows(t, fmt.Sprintf("dim=%d batch=%d %s %+v", dim, nbatch, mode, o), c, want)
 					for i := range gCopy {
 						if math.Float32bits(gCopy[i]) != math.Float32bits(c.gAll[i]) {
 							t.Fatalf("grads element %d written", i)
@@ -323,6 +330,22 @@ func TestRowwiseRowsAgainstRowwise(t *testing.T) {
 		}
 		t.Logf("%d cases", cases)
 	})
+}
+
+// bagRuns returns gradRows for n rows in runs of 1 to 6 equal gradient
+// rows, numbered up from 0 and kept below ng, as StepBags passes the rows
+// of its bags.
+func bagRuns(r *rand.Rand, n, ng int) []int32 {
+	g := make([]int32, n)
+	k, left := 0, 1+r.IntN(6)
+	for i := range g {
+		if left == 0 {
+			k, left = min(k+1, ng-1), 1+r.IntN(6)
+		}
+		g[i] = int32(k)
+		left--
+	}
+	return g
 }
 
 func expectPanic(t *testing.T, want string, f func()) {
