@@ -69,16 +69,16 @@ func TestDeriveModel(t *testing.T) {
 	}
 	deriveModel(rs)
 	for i, want := range [][2]float64{{1.2, 0.5}, {0.8, 1.0 / 3}, {2.4, 0}, {0, 10.0 / 24}, {0, 0.5}, {0, 0}} {
-		if !close(rs[i].OverConcat, want[0]) || !close(rs[i].OverPlain, want[1]) {
+		if !near(rs[i].OverConcat, want[0]) || !near(rs[i].OverPlain, want[1]) {
 			t.Errorf("%s: over one call %v, over plain %v; want %v", rs[i].How, rs[i].OverConcat, rs[i].OverPlain, want)
 		}
 	}
-	if g := workerGain(rs); !close(g, 1.5) {
+	if g := workerGain(rs); !near(g, 1.5) {
 		t.Errorf("worker gain %v, want 1.5", g)
 	}
 }
 
-func close(a, b float64) bool { return a-b < 1e-12 && b-a < 1e-12 }
+func near(a, b float64) bool { return a-b < 1e-12 && b-a < 1e-12 }
 
 func TestBags(t *testing.T) {
 	rs, err := measureBags(config{reps: 3, sample: time.Millisecond, bags: [][2]int{{1000, 8}}})
