@@ -3,8 +3,10 @@ package sparse
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"unsafe"
 
+	"github.com/adagrad-go/adagrad/checkpoint"
 	"github.com/adagrad-go/adagrad/kernel"
 )
 
@@ -205,4 +207,112 @@ func (t *Table) row32(r int) []float32 {
 	}
 	kernel.Widen(t.half.Weights.format(), t.half.wide, t.half.bits[r*d:r*d+d])
 	return t.half.wide
+}
+
+// The metadata entries of a checkpoint of 16-bit weights.
+const (
+	metaWeights  = "weights"
+	metaRounding = "rounding"
+	metaSeed     = "seed"
+)
+
+// addMetadata adds the storage of 16-bit weights to a checkpoint's
+// metadata; float32 weights add nothing.
+func (h *halfWeights) addMetadata(m map[string]string) {
+	if h.Weights == Float32 {
+		return
+	}
+	m[metaWeights] = h.Weights.String()
+	m[metaRounding] = h.Rounding.String()
+	m[metaSeed] = strconv.FormatUint(h.Seed, 10)
+}
+
+// fromMetadata returns the storage a checkpoint's metadata describes,
+// which must have the table's weight type.
+func (h *halfWeights) fromMetadata(m map[string]string) (Storage, error) {
+	var s Storage
+	name, ok := m[metaWeights]
+	if !ok {
+		for _, k := range []string{metaRounding, metaSeed} {
+			if _, ok := m[k]; ok {
+				return s, fmt.Errorf("metadata %q without %q", k, metaWeights)
+			}
+		}
+		name = Float32.String()
+	}
+	if name != h.Weights.String() {
+		return s, fmt.Errorf("the checkpoint's weights are %s (metadata %q), the table's are %s", name, metaWeights, h.Weights)
+	}
+	s.Weights = h.Weights
+	if s.Weights == Float32 {
+		return s, nil
+	}
+	switch m[metaRounding] {
+	case Stochastic.String():
+		s.Rounding = Stochastic
+	case NearestEven.String():
+		s.Rounding = NearestEven
+	default:
+		return s, fmt.Errorf("metadata %q is %q, want %q or %q", metaRounding, m[metaRounding], Stochastic, NearestEven)
+	}
+	seed, err := strconv.ParseUint(m[metaSeed], 10, 64)
+	if err != nil {
+		return s, fmt.Errorf("metadata %q is %q, want a decimal integer in [0, 2^64)", metaSeed, m[metaSeed])
+	}
+	s.Seed = seed
+	return s, nil
+}
+
+// weightDType is the checkpoint dtype of the table's weights.
+func (t *Table) weightDType() checkpoint.DType {
+	switch t.half.Weights {
+	case BFloat16:
+		return checkpoint.BF16
+	case Float16:
+		return checkpoint.F16
+	}
+	return checkpoint.F32
+}
+
+// weightData returns the weights as checkpoint tensor data, aliasing the
+// table's memory.
+func (t *Table) weightData() any {
+	b := t.half.bits
+	switch t.half.Weights {
+	case BFloat16:
+		return unsafe.Slice((*checkpoint.BFloat16)(unsafe.SliceData(b)), len(b))
+	case Float16:
+		return unsafe.Slice((*checkpoint.Float16)(unsafe.SliceData(b)), len(b))
+	}
+	return t.weights
+}
+
+// newWeightData returns memory of its own for the weights of a
+// checkpoint, of the type weightData returns.
+func (t *Table) newWeightData() any {
+	n := t.rows * t.dim
+	switch t.half.Weights {
+	case BFloat16:
+		return make([]checkpoint.BFloat16, n)
+	case Float16:
+		return make([]checkpoint.Float16, n)
+	}
+	return make([]float32, n)
+}
+
+// setWeightData copies weights from newWeightData's memory into the
+// table.
+func (t *Table) setWeightData(w any) {
+	switch w := w.(type) {
+	case []float32:
+		copy(t.weights, w)
+	case []checkpoint.BFloat16:
+		for i, v := range w {
+			t.half.bits[i] = uint16(v)
+		}
+	case []checkpoint.Float16:
+		for i, v := range w {
+			t.half.bits[i] = uint16(v)
+		}
+	}
 }
