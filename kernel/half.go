@@ -73,9 +73,13 @@ func mix64(z uint64) uint64 {
 
 // rowKey is the per-row part of RandomBits.
 func rowKey(seed uint64, step int64, row int32) uint32 {
-	k := mix64(mix64(seed) + uint64(step)*0x9E3779B97F4A7C15)
-	k = mix64(k + (uint64(uint32(row))+1)*0xD1B54A32D192ED03)
+	k := mix64(rowBase(seed, step) + (uint64(uint32(row))+1)*0xD1B54A32D192ED03)
 	return uint32(k) ^ uint32(k>>32)
+}
+
+// rowBase is the part of rowKey common to every row of a step.
+func rowBase(seed uint64, step int64) uint64 {
+	return mix64(mix64(seed) + uint64(step)*0x9E3779B97F4A7C15)
 }
 
 // colBits is the per-column part of RandomBits.
@@ -248,9 +252,57 @@ func (p Path) StepRowsHalf(h Half, table []uint16, sum []float32, dim int, rows 
 	if dim == 0 || len(rows) == 0 {
 		return
 	}
-	var c coeffs32
-	o.set32(&c)
-	stepRowsHalfGeneric(&c, &h, table, sum, dim, rows, grads, gradRows)
+	var c coeffsHalf
+	o.set32(&c.coeffs32)
+	vec := 0
+	if p.id == asmID && halfAsm {
+		vec = dim &^ 7
+	}
+	if vec > 0 {
+		c.base = rowBase(h.Seed, h.Step)
+		if h.Stochastic {
+			c.stochastic = ^uint32(0)
+		}
+		raceRowsHalf(table, sum, dim, rows, grads, gradRows)
+		if h.Format == BFloat16 {
+			stepRowsBF16Asm(&c, table, sum, dim, rows, grads, gradRows)
+		} else {
+			stepRowsF16Asm(&c, table, sum, dim, rows, grads, gradRows)
+		}
+	}
+	if vec < dim {
+		stepRowsHalfGeneric(&c.coeffs32, &h, table, sum, dim, vec, rows, grads, gradRows)
+	}
+}
+
+// coeffsHalf is what the assembly 16-bit row kernels read: the step's
+// coefficients, the part of the random bits' key common to all rows, and
+// the rounding.
+type coeffsHalf struct {
+	coeffs32
+	base       uint64 // rowBase(seed, step)
+	stochastic uint32 // all ones for stochastic rounding, else 0
+}
+
+// raceRowsHalf reports to the race detector what an assembly 16-bit row
+// kernel reads and writes. It does nothing in builds without the race
+// detector.
+func raceRowsHalf(table []uint16, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32) {
+	if !raceEnabled {
+		return
+	}
+	for i, r := range rows {
+		k := i
+		if gradRows != nil {
+			k = int(gradRows[i])
+		}
+		o := int(r) * dim
+		raceRead32(grads[k*dim : k*dim+dim])
+		raceRead16(table[o : o+dim])
+		raceWrite16(table[o : o+dim])
+		raceRead32(sum[o : o+dim])
+		raceWrite32(sum[o : o+dim])
+	}
 }
 
 // RowwiseStepRowsHalf is [Path.RowwiseStepRows32] for a table of 16-bit
@@ -278,8 +330,9 @@ const halfChunk = 64
 
 // stepRowsHalfGeneric is the reference element-wise 16-bit row kernel:
 // step32Generic on the widened row, a chunk at a time, each chunk rounded
-// back before the next.
-func stepRowsHalfGeneric(c *coeffs32, h *Half, table []uint16, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32) {
+// back before the next; from column col0 on (the assembly kernels leave
+// the last columns to it).
+func stepRowsHalfGeneric(c *coeffs32, h *Half, table []uint16, sum []float32, dim, col0 int, rows []int32, grads []float32, gradRows []int32) {
 	var buf [halfChunk]float32
 	for i, r := range rows {
 		k := i
@@ -288,7 +341,7 @@ func stepRowsHalfGeneric(c *coeffs32, h *Half, table []uint16, sum []float32, di
 		}
 		o := int(r) * dim
 		key := rowKey(h.Seed, h.Step, r)
-		for j0 := 0; j0 < dim; j0 += halfChunk {
+		for j0 := col0; j0 < dim; j0 += halfChunk {
 			n := min(halfChunk, dim-j0)
 			w := table[o+j0 : o+j0+n]
 			x := buf[:n]

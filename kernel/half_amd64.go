@@ -1,0 +1,23 @@
+//go:build gc && !purego
+
+package kernel
+
+// halfAsm reports whether this build has assembly for the 16-bit row
+// kernels (amd64: AVX2, with F16C for float16, which asmOK requires).
+const halfAsm = true
+
+// stepRowsBF16Asm is stepRowsHalfGeneric for bfloat16 weights computed by
+// AVX2 (half_amd64.s), on the columns [0, dim&^7) of each row: the
+// widening is a shift, the rounding integer additions of the random or
+// the rounding bits. It prefetches the rows of rows[i+8] while it updates
+// rows[i].
+//
+//go:noescape
+func stepRowsBF16Asm(c *coeffsHalf, table []uint16, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32)
+
+// stepRowsF16Asm is stepRowsBF16Asm for float16 weights: F16C's VCVTPH2PS
+// widens, and the rounding is computed in integer and float32 lanes as
+// round16 computes it.
+//
+//go:noescape
+func stepRowsF16Asm(c *coeffsHalf, table []uint16, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32)

@@ -1,0 +1,15 @@
+//go:build !amd64 || !gc || purego
+
+package kernel
+
+// This build has no assembly for the 16-bit row kernels: the assembly
+// path (if any) uses the generic ones.
+const halfAsm = false
+
+func stepRowsBF16Asm(c *coeffsHalf, table []uint16, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32) {
+	panic("unreachable")
+}
+
+func stepRowsF16Asm(c *coeffsHalf, table []uint16, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32) {
+	panic("unreachable")
+}
