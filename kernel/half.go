@@ -263,7 +263,7 @@ func (p Path) StepRowsHalf(h Half, table []uint16, sum []float32, dim int, rows 
 		if h.Stochastic {
 			c.stochastic = ^uint32(0)
 		}
-		raceRowsHalf(table, sum, dim, rows, grads, gradRows)
+		raceRowsHalf(table, sum, dim, dim, rows, grads, gradRows)
 		if h.Format == BFloat16 {
 			stepRowsBF16Asm(&c, table, sum, dim, rows, grads, gradRows)
 		} else {
@@ -285,9 +285,10 @@ type coeffsHalf struct {
 }
 
 // raceRowsHalf reports to the race detector what an assembly 16-bit row
-// kernel reads and writes. It does nothing in builds without the race
-// detector.
-func raceRowsHalf(table []uint16, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32) {
+// kernel reads and writes: the table rows, their state (stateDim elements
+// per row: dim for sum, 1 for h) and the gradient rows. It does nothing in
+// builds without the race detector.
+func raceRowsHalf(table []uint16, state []float32, stateDim, dim int, rows []int32, grads []float32, gradRows []int32) {
 	if !raceEnabled {
 		return
 	}
@@ -297,11 +298,12 @@ func raceRowsHalf(table []uint16, sum []float32, dim int, rows []int32, grads []
 			k = int(gradRows[i])
 		}
 		o := int(r) * dim
+		s := int(r) * stateDim
 		raceRead32(grads[k*dim : k*dim+dim])
 		raceRead16(table[o : o+dim])
 		raceWrite16(table[o : o+dim])
-		raceRead32(sum[o : o+dim])
-		raceWrite32(sum[o : o+dim])
+		raceRead32(state[s : s+stateDim])
+		raceWrite32(state[s : s+stateDim])
 	}
 }
 
@@ -319,9 +321,22 @@ func (p Path) RowwiseStepRowsHalf(h Half, table []uint16, hs []float32, dim int,
 	if dim == 0 || len(rows) == 0 {
 		return
 	}
-	var c coeffs32
-	o.set32(&c)
-	rowwiseRowsHalfGeneric(&c, &h, table, hs, dim, rows, grads, gradRows)
+	var c coeffsHalf
+	o.set32(&c.coeffs32)
+	if p.id == asmID && halfAsm && dim%8 == 0 {
+		c.base = rowBase(h.Seed, h.Step)
+		if h.Stochastic {
+			c.stochastic = ^uint32(0)
+		}
+		raceRowsHalf(table, hs, 1, dim, rows, grads, gradRows)
+		if h.Format == BFloat16 {
+			rowwiseRowsBF16Asm(&c, table, hs, dim, rows, grads, gradRows)
+		} else {
+			rowwiseRowsF16Asm(&c, table, hs, dim, rows, grads, gradRows)
+		}
+		return
+	}
+	rowwiseRowsHalfGeneric(&c.coeffs32, &h, table, hs, dim, rows, grads, gradRows)
 }
 
 // halfChunk is how many elements of a row the generic element-wise kernel

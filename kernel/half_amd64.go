@@ -13,11 +13,24 @@ const halfAsm = true
 // rows[i].
 //
 //go:noescape
-func stepRowsBF16Asm(c *coeffsHalf, table []uint16, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32)
+func stepRowsBF16Asm(c *coeffsHalf, table []uint16, state []float32, dim int, rows []int32, grads []float32, gradRows []int32)
 
 // stepRowsF16Asm is stepRowsBF16Asm for float16 weights: F16C's VCVTPH2PS
 // widens, and the rounding is computed in integer and float32 lanes as
 // round16 computes it.
 //
 //go:noescape
-func stepRowsF16Asm(c *coeffsHalf, table []uint16, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32)
+func stepRowsF16Asm(c *coeffsHalf, table []uint16, state []float32, dim int, rows []int32, grads []float32, gradRows []int32)
+
+// rowwiseRowsBF16Asm is rowwiseRowsHalfGeneric for bfloat16 weights
+// computed by AVX2, for dim a multiple of 8: the accumulators a[0..7] and
+// a[8..15] of the sum of squares are the lanes of two YMM registers, as in
+// rowwiseRows32Asm.
+//
+//go:noescape
+func rowwiseRowsBF16Asm(c *coeffsHalf, table []uint16, state []float32, dim int, rows []int32, grads []float32, gradRows []int32)
+
+// rowwiseRowsF16Asm is rowwiseRowsBF16Asm for float16 weights.
+//
+//go:noescape
+func rowwiseRowsF16Asm(c *coeffsHalf, table []uint16, state []float32, dim int, rows []int32, grads []float32, gradRows []int32)
