@@ -80,10 +80,10 @@ C8(h2m24, $0x33800000) // 2^-24
 	XORQ AX, AX
 
 // HPREFETCH prefetches the table and gradient rows of rows[AX+PFH], and
-// their sum row (SUM: element-wise) or accumulator (row-wise): the first
-// and last cache lines of each, which for the dims of embeddings are most
-// of the row. SI, DI and R14 are scratch.
-#define HPREFETCH(label, STATE) \
+// their sum row (LINE: element-wise) or accumulator (ROW: row-wise), a
+// cache line at a time (16 float32 columns). SI, DI, CX and R14 are
+// scratch.
+#define HPREFETCH(label, Lpf, ROW, LINE, LAST) \
 	LEAQ PFH(AX), SI \
 	CMPQ SI, DX \
 	JAE  label \
@@ -93,24 +93,28 @@ C8(h2m24, $0x33800000) // 2^-24
 	MOVLQSX (R13)(SI*4), R14 \
 	IMULQ R10, R14 \
 	LEAQ (R12)(R14*4), R14 \
-	PREFETCHT0 (R14) \
-	PREFETCHT0 -4(R14)(R10*4) \
 	MOVLQSX (R11)(SI*4), SI \
-	STATE \
+	ROW \
 	IMULQ R10, SI \
 	LEAQ (R8)(SI*2), DI \
-	PREFETCHT0 (DI) \
+	LEAQ (R9)(SI*4), SI \
+	XORQ CX, CX \
+Lpf: \
+	PREFETCHT0 (R14)(CX*4) \
+	PREFETCHT0 (DI)(CX*2) \
+	LINE \
+	ADDQ $16, CX \
+	CMPQ CX, R10 \
+	JB   Lpf \
+	PREFETCHT0 -4(R14)(R10*4) \
 	PREFETCHT0 -2(DI)(R10*2) \
+	LAST \
 label:
 
-#define SUMPF \
-	MOVQ SI, R14 \
-	IMULQ R10, R14 \
-	LEAQ (R9)(R14*4), R14 \
-	PREFETCHT0 (R14) \
-	PREFETCHT0 -4(R14)(R10*4)
-
+#define SUMLINE PREFETCHT0 (SI)(CX*4)
+#define SUMLAST PREFETCHT0 -4(SI)(R10*4)
 #define HPF PREFETCHT0 (R9)(SI*4)
+#define NOPF
 
 // HROW sets SI to the row number of rows[AX], DI to its table row, BX to
 // its gradient row, and Y9 to the hash inputs of columns 0-7: the row's
@@ -182,8 +186,8 @@ label:
 // ROUNDBF16 rounds the float32 values in Y0 to bfloat16 with the random
 // bits in Y4, into the low halves of the lanes of Y5: b + (bits>>16)
 // stochastically, b + 0x7FFF + (b>>16 & 1) to nearest even, then the top
-// half; a NaN is b>>16 | 0x40. Y1 and Y6 are scratch.
-#define ROUNDBF16 \
+// half; a NaN is b>>16 | 0x40. Y1 and Y6 are scratch; L is unused.
+#define ROUNDBF16(L) \
 	VPSRLD $16, Y4, Y4 \
 	VPSRLD $16, Y0, Y6 \
 	VPAND hone<>(SB), Y6, Y5 \
@@ -197,9 +201,10 @@ label:
 	VPBLENDVB Y1, Y6, Y5, Y5
 
 // ROUNDF16 rounds the float32 values in Y0 to float16 with the random bits
-// in Y4, into the low halves of the lanes of Y5, as round16 does. Y1-Y3
-// and Y6 are scratch.
-#define ROUNDF16 \
+// in Y4, into the low halves of the lanes of Y5, as round16 does; the
+// lanes below 2^-14 take a second computation, skipped (to Lskip) when
+// there are none. Y1-Y4 and Y6 are scratch.
+#define ROUNDF16(Lskip) \
 	VPAND habs<>(SB), Y0, Y1 \
 	/* From 2^-14 up: a + (bits>>19) stochastically, a + 0xFFF + (a>>13 & 1) */ \
 	/* to nearest even; rebiased, shifted, 0x7C00 (infinity) at most. */ \
@@ -212,30 +217,34 @@ label:
 	VPSUBD hrebias<>(SB), Y6, Y6 \
 	VPSRLD $13, Y6, Y6 \
 	VPMINUD hinf16<>(SB), Y6, Y6 \
+	/* NaN: 0x7E00 | (a>>13 & 0x3FF). */ \
+	VPSRLD $13, Y1, Y5 \
+	VPAND hfrac16<>(SB), Y5, Y5 \
+	VPOR hnan16<>(SB), Y5, Y5 \
+	VPCMPGTD hinf<>(SB), Y1, Y3 \
+	VPBLENDVB Y3, Y5, Y6, Y6 \
 	/* Below 2^-14: y = a*2^24; stochastically n = trunc(y), plus one when */ \
 	/* float32(bits>>8)*2^-24 < y-n; to nearest even n = round(y). */ \
-	VMULPS h2p24<>(SB), Y1, Y2 \
-	VCVTTPS2DQ Y2, Y3 \
+	VMOVDQU hminnorm<>(SB), Y2 \
+	VPCMPGTD Y1, Y2, Y2 \
+	VPTEST Y2, Y2 \
+	JZ Lskip \
+	VMULPS h2p24<>(SB), Y1, Y1 \
+	VCVTTPS2DQ Y1, Y3 \
 	VCVTDQ2PS Y3, Y5 \
-	VSUBPS Y5, Y2, Y5 \
+	VSUBPS Y5, Y1, Y5 \
 	VPSRLD $8, Y4, Y4 \
 	VCVTDQ2PS Y4, Y4 \
 	VMULPS h2m24<>(SB), Y4, Y4 \
 	VCMPPS $1, Y5, Y4, Y4 \
 	VPSUBD Y4, Y3, Y3 \
-	VCVTPS2DQ Y2, Y2 \
-	VPBLENDVB Y8, Y3, Y2, Y2 \
-	/* The range decides; then NaN: 0x7E00 | (a>>13 & 0x3FF); then the sign. */ \
-	VMOVDQU hminnorm<>(SB), Y4 \
-	VPCMPGTD Y1, Y4, Y4 \
-	VPBLENDVB Y4, Y2, Y6, Y5 \
-	VPSRLD $13, Y1, Y6 \
-	VPAND hfrac16<>(SB), Y6, Y6 \
-	VPOR hnan16<>(SB), Y6, Y6 \
-	VPCMPGTD hinf<>(SB), Y1, Y4 \
-	VPBLENDVB Y4, Y6, Y5, Y5 \
-	VPSRLD $16, Y0, Y6 \
-	VPAND hsign16<>(SB), Y6, Y6 \
+	VCVTPS2DQ Y1, Y1 \
+	VPBLENDVB Y8, Y3, Y1, Y1 \
+	VPBLENDVB Y2, Y1, Y6, Y6 \
+Lskip: \
+	/* The sign. */ \
+	VPSRLD $16, Y0, Y5 \
+	VPAND hsign16<>(SB), Y5, Y5 \
 	VPOR Y6, Y5, Y5
 
 // HSTORE packs the 8 16-bit values in the low halves of the lanes of Y5
@@ -247,12 +256,12 @@ label:
 
 // STEPROWS is the element-wise kernel with the widening WIDEN and the
 // rounding ROUND; labels are prefixed by L.
-#define STEPROWS(WIDEN, ROUND, Lrow, Lpf, Lloop, Lnext, Ldone) \
+#define STEPROWS(WIDEN, ROUND, Lrow, Lpf, Lpfl, Lloop, Lsk, Lnext, Ldone) \
 	HLOADARGS \
 Lrow: \
 	CMPQ AX, DX \
 	JAE  Ldone \
-	HPREFETCH(Lpf, SUMPF) \
+	HPREFETCH(Lpf, Lpfl, NOPF, SUMLINE, SUMLAST) \
 	HROW \
 	IMULQ R10, SI \
 	LEAQ (R9)(SI*4), SI \
@@ -267,7 +276,7 @@ Lloop: \
 	STEP32Y(Y0, Y1, Y2, Y3) \
 	VMOVUPS Y2, (SI)(CX*4) \
 	HASH \
-	ROUND \
+	ROUND(Lsk) \
 	HSTORE \
 	MOVQ R14, CX \
 	JMP  Lloop \
@@ -282,12 +291,12 @@ Ldone: \
 // ROUND, for dim a multiple of 8: pass 1 sums the squares into Y0 (columns
 // j%16 < 8) and Y1 (j%16 >= 8), the tree and the accumulator are those of
 // rowwise32Generic, pass 2 updates and rounds.
-#define ROWWISE(WIDEN, ROUND, Lrow, Lpf, L1, L1b, Lred, L2, Lnext, Ldone) \
+#define ROWWISE(WIDEN, ROUND, Lrow, Lpf, Lpfl, L1, Lred, L2, Lsk, Lnext, Ldone) \
 	HLOADARGS \
 Lrow: \
 	CMPQ AX, DX \
 	JAE  Ldone \
-	HPREFETCH(Lpf, HPF) \
+	HPREFETCH(Lpf, Lpfl, HPF, NOPF, NOPF) \
 	HROW \
 	VXORPS Y0, Y0, Y0 \
 	VXORPS Y1, Y1, Y1 \
@@ -335,7 +344,7 @@ L2: \
 	VMULPS  Y7, Y3, Y3 \
 	VSUBPS  Y3, Y0, Y0 \
 	HASH \
-	ROUND \
+	ROUND(Lsk) \
 	HSTORE \
 	ADDQ $8, CX \
 	JMP  L2 \
@@ -348,16 +357,16 @@ Ldone: \
 
 // func stepRowsBF16Asm(c *coeffsHalf, table []uint16, state []float32, dim int, rows []int32, grads []float32, gradRows []int32)
 TEXT ·stepRowsBF16Asm(SB), NOSPLIT, $0-136
-	STEPROWS(WIDENBF16, ROUNDBF16, brow, bpf, bloop, bnext, bdone)
+	STEPROWS(WIDENBF16, ROUNDBF16, brow, bpf, bpfl, bloop, bsk, bnext, bdone)
 
 // func stepRowsF16Asm(c *coeffsHalf, table []uint16, state []float32, dim int, rows []int32, grads []float32, gradRows []int32)
 TEXT ·stepRowsF16Asm(SB), NOSPLIT, $0-136
-	STEPROWS(WIDENF16, ROUNDF16, frow, fpf, floop, fnext, fdone)
+	STEPROWS(WIDENF16, ROUNDF16, frow, fpf, fpfl, floop, fsk, fnext, fdone)
 
 // func rowwiseRowsBF16Asm(c *coeffsHalf, table []uint16, state []float32, dim int, rows []int32, grads []float32, gradRows []int32)
 TEXT ·rowwiseRowsBF16Asm(SB), NOSPLIT, $0-136
-	ROWWISE(WIDENBF16, ROUNDBF16, rbrow, rbpf, rb1, rb1b, rbred, rb2, rbnext, rbdone)
+	ROWWISE(WIDENBF16, ROUNDBF16, rbrow, rbpf, rbpfl, rb1, rbred, rb2, rbsk, rbnext, rbdone)
 
 // func rowwiseRowsF16Asm(c *coeffsHalf, table []uint16, state []float32, dim int, rows []int32, grads []float32, gradRows []int32)
 TEXT ·rowwiseRowsF16Asm(SB), NOSPLIT, $0-136
-	ROWWISE(WIDENF16, ROUNDF16, rfrow, rfpf, rf1, rf1b, rfred, rf2, rfnext, rfdone)
+	ROWWISE(WIDENF16, ROUNDF16, rfrow, rfpf, rfpfl, rf1, rfred, rf2, rfsk, rfnext, rfdone)

@@ -316,3 +316,10 @@ func (t *Table) setWeightData(w any) {
 		}
 	}
 }
+
+// roundRow sets row r of the 16-bit weights from float32 values, rounded to
+// nearest even.
+func (h *halfWeights) roundRow(r int, src []float32) {
+	d := len(h.wide)
+	kernel.Round(kernel.Half{Format: h.Weights.format()}, 0, 0, h.bits[r*d:r*d+d], src)
+}
