@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/adagrad-go/adagrad"
+	"github.com/adagrad-go/adagrad/kernel"
 )
 
 // BenchmarkHalf steps a float32, a bfloat16 and a float16 table (stochastic
@@ -75,6 +76,88 @@ func BenchmarkHalf(b *testing.B) {
 					b.ReportMetric(0, "ns/op")
 				})
 			}
+		}
+	}
+}
+
+// BenchmarkHalfRows times the row kernels alone, in turns, as
+// BenchmarkHalf's tables use them: each batch's distinct rows with the
+// gradient row of their first occurrence, one goroutine,
+// kernel.StepRows32 (or RowwiseStepRows32) on the float32 table against
+// kernel.StepRowsHalf (or RowwiseStepRowsHalf) on the bfloat16 and
+// float16 tables. Rates count the batch's indices, duplicates included,
+// as BenchmarkHalf's do.
+//
+//	go test ./sparse -run '^$' -bench HalfRows -benchtime 960x -count 3
+func BenchmarkHalfRows(b *testing.B) {
+	for _, s := range benchShapes {
+		idx, grads := benchBatches(s.rows, s.dim, 8)
+		var rows, pos [8][]int32
+		for k := range idx {
+			seen := map[int64]bool{}
+			for i, x := range idx[k] {
+				if !seen[x] {
+					seen[x] = true
+					rows[k] = append(rows[k], int32(x))
+					pos[k] = append(pos[k], int32(i))
+				}
+			}
+		}
+		for _, layout := range []Layout{Elementwise, Rowwise} {
+			b.Run(fmt.Sprintf("rows=%d/dim=%d/%v", s.rows, s.dim, layout), func(b *testing.B) {
+				o := adagrad.Defaults()
+				o.InitialAccumulatorValue = 0.1
+				var tabs []*Table
+				for _, st := range []Storage{{}, {Weights: BFloat16, Seed: 1}, {Weights: Float16, Seed: 1}} {
+					tab, err := New(s.rows, s.dim, layout, o, st)
+					if err != nil {
+						b.Fatal(err)
+					}
+					w := make([]float32, s.dim)
+					for r := 0; r < s.rows; r++ {
+						for j := range w {
+							w[j] = float32((r*s.dim+j)%1000) * 1e-3
+						}
+						if tab.weights != nil {
+							copy(tab.weights[r*s.dim:], w)
+						} else {
+							tab.half.roundRow(r, w)
+						}
+					}
+					tabs = append(tabs, tab)
+				}
+				ko := o.KernelOptions(1)
+				f32 := func(k int) {
+					t := tabs[0]
+					if layout == Rowwise {
+						kernel.RowwiseStepRows32(t.weights, t.state, s.dim, rows[k], grads[k], pos[k], ko)
+					} else {
+						kernel.StepRows32(t.weights, t.state, s.dim, rows[k], grads[k], pos[k], ko)
+					}
+				}
+				half := func(t *Table) func(k int) {
+					h := kernel.Half{Format: t.half.Weights.format(), Stochastic: true, Seed: 1, Step: 1}
+					return func(k int) {
+						if layout == Rowwise {
+							kernel.RowwiseStepRowsHalf(h, t.half.bits, t.state, s.dim, rows[k], grads[k], pos[k], ko)
+						} else {
+							kernel.StepRowsHalf(h, t.half.bits, t.state, s.dim, rows[k], grads[k], pos[k], ko)
+						}
+					}
+				}
+				for k := range idx { // warm up
+					f32(k)
+					half(tabs[1])(k)
+					half(tabs[2])(k)
+				}
+				rate := inTurns(b, 16, len(idx), f32, half(tabs[1]), half(tabs[2]))
+				b.ReportMetric(rate[0], "Mrows/s-f32")
+				b.ReportMetric(rate[1], "Mrows/s-bf16")
+				b.ReportMetric(rate[2], "Mrows/s-fp16")
+				b.ReportMetric(rate[1]/rate[0], "ratio-bf16")
+				b.ReportMetric(rate[2]/rate[0], "ratio-fp16")
+				b.ReportMetric(0, "ns/op")
+			})
 		}
 	}
 }
