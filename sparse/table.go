@@ -36,8 +36,8 @@ func (l Layout) String() string {
 // int32 in the row kernels.
 const MaxRows = math.MaxInt32
 
-// Table is an embedding table of rows x dim float32 weights with its
-// Adagrad state. Create it with [New].
+// Table is an embedding table of rows x dim weights (float32, or 16-bit:
+// see [Storage]) with its float32 Adagrad state. Create it with [New].
 type Table struct {
 	rows, dim int
 	layout    Layout
