@@ -19,15 +19,28 @@ type DType string
 
 // The element types this package reads and writes.
 const (
-	F32 DType = "F32" // float32
-	F64 DType = "F64" // float64
-	I64 DType = "I64" // int64
+	F32  DType = "F32"  // float32
+	F64  DType = "F64"  // float64
+	I64  DType = "I64"  // int64
+	BF16 DType = "BF16" // bfloat16, held as its bits in a BFloat16
+	F16  DType = "F16"  // IEEE binary16, held as its bits in a Float16
 )
+
+// BFloat16 is the bits of a bfloat16 value (the upper half of a float32's
+// bits); a []BFloat16 is a tensor of dtype BF16. This package moves the
+// bits and does no arithmetic on them.
+type BFloat16 uint16
+
+// Float16 is the bits of an IEEE binary16 value; a []Float16 is a tensor
+// of dtype F16.
+type Float16 uint16
 
 // Size returns the size of one element in bytes, or 0 for a dtype this
 // package does not handle.
 func (d DType) Size() int {
 	switch d {
+	case BF16, F16:
+		return 2
 	case F32:
 		return 4
 	case F64, I64:
@@ -48,8 +61,8 @@ const MetadataKey = "__metadata__"
 // tensor that cannot be written.
 var ErrFormat = errors.New("checkpoint: bad safetensors data")
 
-// Tensor is one named tensor. Data is a []float32, []float64 or []int64
-// holding the elements in row-major order; its length is the product of
+// Tensor is one named tensor. Data is a []float32, []float64, []int64,
+// []BFloat16 or []Float16 holding the elements in row-major order; its length is the product of
 // Shape (1 for the empty shape of a scalar).
 type Tensor struct {
 	Name  string
@@ -67,6 +80,10 @@ func (t *Tensor) DType() DType {
 		return F64
 	case []int64:
 		return I64
+	case []BFloat16:
+		return BF16
+	case []Float16:
+		return F16
 	}
 	return ""
 }
@@ -78,6 +95,10 @@ func (t *Tensor) dataLen() int {
 	case []float64:
 		return len(d)
 	case []int64:
+		return len(d)
+	case []BFloat16:
+		return len(d)
+	case []Float16:
 		return len(d)
 	}
 	return 0
@@ -144,7 +165,7 @@ func (f *File) check() ([]int, error) {
 		case seen[t.Name]:
 			return nil, formatErr("tensor %q appears twice", t.Name)
 		case t.DType() == "":
-			return nil, formatErr("tensor %q: unsupported data type %T (want []float32, []float64 or []int64)", t.Name, t.Data)
+			return nil, formatErr("tensor %q: unsupported data type %T (want []float32, []float64, []int64, []BFloat16 or []Float16)", t.Name, t.Data)
 		}
 		seen[t.Name] = true
 		if len(t.Shape) > MaxRank {
@@ -300,6 +321,10 @@ func writeFile(w io.Writer, f *File, order []int, hdr []byte) error {
 			err = writeLE(w, buf, d, 8, func(b []byte, v float64) { binary.LittleEndian.PutUint64(b, math.Float64bits(v)) })
 		case []int64:
 			err = writeLE(w, buf, d, 8, func(b []byte, v int64) { binary.LittleEndian.PutUint64(b, uint64(v)) })
+		case []BFloat16:
+			err = writeLE(w, buf, d, 2, func(b []byte, v BFloat16) { binary.LittleEndian.PutUint16(b, uint16(v)) })
+		case []Float16:
+			err = writeLE(w, buf, d, 2, func(b []byte, v Float16) { binary.LittleEndian.PutUint16(b, uint16(v)) })
 		}
 		if err != nil {
 			return err

@@ -25,6 +25,8 @@ func sample() *File {
 			{Name: "odd", Shape: []int{1}, Data: []float32{42}},
 			{Name: "empty", Shape: []int{0, 4}, Data: []float64{}},
 			{Name: "neg", Shape: []int{2}, Data: []int64{-1, math.MinInt64}},
+			{Name: "h.f16", Shape: []int{2, 1}, Data: []Float16{0x3C00, 0xFC00}},
+			{Name: "h.bf", Shape: []int{3}, Data: []BFloat16{0x3F80, 0x7FC1, 0x8001}},
 		},
 	}
 }
@@ -70,6 +72,10 @@ func sameTensor(a, b *Tensor) bool {
 		}
 	case []int64:
 		return reflect.DeepEqual(x, b.Data.([]int64))
+	case []BFloat16:
+		return reflect.DeepEqual(x, b.Data.([]BFloat16))
+	case []Float16:
+		return reflect.DeepEqual(x, b.Data.([]Float16))
 	}
 	return true
 }
@@ -137,7 +143,7 @@ func TestLayout(t *testing.T) {
 	prevSize := 8
 	var prevEnd uint64
 	// Offsets in layout order: by element size descending, then by name.
-	order := []string{"b.sum", "empty", "neg", "w.step", "odd", "w.sum"}
+	order := []string{"b.sum", "empty", "neg", "w.step", "odd", "w.sum", "h.bf", "h.f16"}
 	for _, name := range order {
 		var in info
 		if err := json.Unmarshal(h[name], &in); err != nil {
@@ -176,6 +182,20 @@ func TestLayout(t *testing.T) {
 					t.Errorf("%s[%d] bytes differ", name, i)
 				}
 			}
+		case []BFloat16:
+			for i, v := range d {
+				if binary.LittleEndian.Uint16(raw[2*i:]) != uint16(v) {
+					t.Errorf("%s[%d] bytes differ", name, i)
+				}
+			}
+		case []Float16:
+			for i, v := range d {
+				if binary.LittleEndian.Uint16(raw[2*i:]) != uint16(v) {
+					t.Errorf("%s[%d] bytes differ", name, i)
+				}
+			}
+		default:
+			t.Fatalf("%s: %T", name, d)
 		}
 	}
 	if covered != len(data) || len(h) != len(order)+1 {
@@ -241,7 +261,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"missing shape", file(`{"a":{"dtype":"F32","data_offsets":[0,8]}}`, eight), "no shape"},
 		{"missing offsets", file(`{"a":{"dtype":"F32","shape":[2]}}`, eight), "no data_offsets"},
 		{"tensor not object", file(`{"a":[1]}`, nil), `want "{"`},
-		{"unsupported dtype", file(`{"a":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}}`, eight), `unsupported dtype "F16"`},
+		{"unsupported dtype", file(`{"a":{"dtype":"F8_E4M3","shape":[4],"data_offsets":[0,4]}}`, eight[:4]), `unsupported dtype "F8_E4M3"`},
+		{"16-bit size", file(`{"a":{"dtype":"BF16","shape":[4],"data_offsets":[0,4]}}`, eight[:4]), `needs 4 elements of 2 bytes`},
 		{"dtype not string", file(`{"a":{"dtype":4,"shape":[2],"data_offsets":[0,8]}}`, eight), "want a string"},
 		{"negative dim", file(`{"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}`, eight), "non-negative integer"},
 		{"fractional dim", file(`{"a":{"dtype":"F32","shape":[2.0],"data_offsets":[0,8]}}`, eight), "non-negative integer"},

@@ -14,8 +14,9 @@
 // The header maps each tensor's name to {"dtype", "shape", "data_offsets"}
 // (offsets into the data buffer, [begin, end)); the optional key
 // "__metadata__" maps to an object of strings. This package handles the
-// dtypes F32, F64 and I64; a file holding another dtype is rejected with an
-// error naming it.
+// dtypes F32, F64, I64, BF16 and F16 (the 16-bit ones as their bits, in
+// the types [BFloat16] and [Float16]); a file holding another dtype is
+// rejected with an error naming it.
 //
 // [Save] is atomic: it writes a temporary file in the destination's
 // directory, syncs it to disk, syncs the directory, renames the file over

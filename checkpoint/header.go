@@ -529,8 +529,12 @@ func (p *hparser) tensor(name string) (entry, error) {
 				e.info.DType = F64
 			case I64:
 				e.info.DType = I64
+			case BF16:
+				e.info.DType = BF16
+			case F16:
+				e.info.DType = F16
 			default:
-				return e, formatErr("header: %s: unsupported dtype %q (this reader handles F32, F64 and I64)", what, s)
+				return e, formatErr("header: %s: unsupported dtype %q (this reader handles F32, F64, I64, BF16 and F16)", what, s)
 			}
 		case "shape":
 			if haveShape {

@@ -226,7 +226,8 @@ func (r *Reader) Info(name string) (TensorInfo, bool) {
 }
 
 // ReadInto reads the tensor called name into dst, which must be a
-// []float32, []float64 or []int64 matching the tensor's dtype, of exactly
+// []float32, []float64, []int64, []BFloat16 or []Float16 matching the
+// tensor's dtype, of exactly
 // the tensor's length. It reads through a buffer of at most 64 KiB and
 // allocates nothing else. On error dst may hold part of the data.
 func (r *Reader) ReadInto(name string, dst any) error {
@@ -244,8 +245,12 @@ func (r *Reader) ReadInto(name string, dst any) error {
 		n, dt = len(d), F64
 	case []int64:
 		n, dt = len(d), I64
+	case []BFloat16:
+		n, dt = len(d), BF16
+	case []Float16:
+		n, dt = len(d), F16
 	default:
-		return fmt.Errorf("checkpoint: tensor %q: cannot read into %T (want []float32, []float64 or []int64)", name, dst)
+		return fmt.Errorf("checkpoint: tensor %q: cannot read into %T (want []float32, []float64, []int64, []BFloat16 or []Float16)", name, dst)
 	}
 	if dt != t.DType || n != t.Len() {
 		return fmt.Errorf("checkpoint: tensor %q is %s %v (%d elements), cannot read it into %T of length %d", name, t.DType, t.Shape, t.Len(), dst, n)
@@ -286,6 +291,16 @@ func decodeLE(dst any, at int, raw []byte) {
 		for j := range d {
 			d[j] = int64(binary.LittleEndian.Uint64(raw[8*j:]))
 		}
+	case []BFloat16:
+		d = d[at : at+len(raw)/2]
+		for j := range d {
+			d[j] = BFloat16(binary.LittleEndian.Uint16(raw[2*j:]))
+		}
+	case []Float16:
+		d = d[at : at+len(raw)/2]
+		for j := range d {
+			d[j] = Float16(binary.LittleEndian.Uint16(raw[2*j:]))
+		}
 	}
 }
 
@@ -310,6 +325,10 @@ func (r *Reader) readTensor(t *TensorInfo, out *Tensor) error {
 		out.Data = make([]float64, t.Len())
 	case I64:
 		out.Data = make([]int64, t.Len())
+	case BF16:
+		out.Data = make([]BFloat16, t.Len())
+	case F16:
+		out.Data = make([]Float16, t.Len())
 	}
 	return r.ReadInto(t.Name, out.Data)
 }
@@ -347,7 +366,8 @@ func (r *Reader) Close() error {
 // single JSON object, nothing but whitespace after it, no key given twice,
 // strings without lone surrogate escapes, each tensor with exactly "dtype",
 // "shape" and "data_offsets", each number a non-negative integer, at most
-// [MaxRank] dimensions), each dtype (F32, F64 or I64), each shape against
+// [MaxRank] dimensions), each dtype (F32, F64, I64, BF16 or F16), each
+// shape against
 // its byte size, and the offsets, which must tile the data buffer from its
 // first byte to its last with no gap and no overlap. Errors wrap
 // [ErrFormat] and say what is wrong and where.

@@ -246,6 +246,10 @@ func TestReader(t *testing.T) {
 			got.Data = make([]float64, in.Len())
 		case I64:
 			got.Data = make([]int64, in.Len())
+		case BF16:
+			got.Data = make([]BFloat16, in.Len())
+		case F16:
+			got.Data = make([]Float16, in.Len())
 		}
 		if err := r.ReadInto(in.Name, got.Data); err != nil {
 			t.Fatal(err)

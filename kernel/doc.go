@@ -35,5 +35,15 @@
 // that every path gives the same bits; [SumRows32] sums the gradient rows
 // of duplicate indices in order.
 //
+// Tables of 16-bit weights (bfloat16 or float16, see [Half]) have their
+// own row kernels, [StepRowsHalf] and [RowwiseStepRowsHalf]: each row is
+// widened to float32 exactly ([Widen]), stepped as the float32 kernels
+// step it, and rounded back ([Round]) stochastically, with random bits
+// from a counter-based generator keyed by seed, step, row and column
+// ([RandomBits]), or to nearest even. The avx2 path has assembly for them
+// (integer shifts for bfloat16, F16C conversions for float16; the path
+// requires F16C with AVX2 and FMA3); on arm64 the neon path runs the
+// generic code for them.
+//
 // The kernels keep no state and do not allocate.
 package kernel

@@ -158,19 +158,24 @@ func (p Path) rowwiseRows32(c *coeffs32, table, h []float32, dim int, rows []int
 // Row r of a table of n rows is inside when 0 <= r < n; nothing is
 // multiplied, so nothing can overflow.
 func checkRows(fn string, table []float32, dim int, rows []int32, grads []float32, gradRows []int32) {
+	checkRowsLen(fn, len(table), dim, rows, grads, gradRows)
+}
+
+// checkRowsLen is checkRows for a table of tableLen elements of any type.
+func checkRowsLen(fn string, tableLen, dim int, rows []int32, grads []float32, gradRows []int32) {
 	if dim < 0 {
 		panic(fmt.Sprintf("kernel.%s: dim=%d is negative", fn, dim))
 	}
 	if dim == 0 {
 		return
 	}
-	if len(table)%dim != 0 {
-		panic(fmt.Sprintf("kernel.%s: len(table)=%d is not a multiple of dim=%d", fn, len(table), dim))
+	if tableLen%dim != 0 {
+		panic(fmt.Sprintf("kernel.%s: len(table)=%d is not a multiple of dim=%d", fn, tableLen, dim))
 	}
 	if len(grads)%dim != 0 {
 		panic(fmt.Sprintf("kernel.%s: len(grads)=%d is not a multiple of dim=%d", fn, len(grads), dim))
 	}
-	n := int64(len(table) / dim)
+	n := int64(tableLen / dim)
 	for i, r := range rows {
 		if r < 0 || int64(r) >= n {
 			panic(fmt.Sprintf("kernel.%s: rows[%d]=%d is outside the table's %d rows", fn, i, r, n))

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -15,25 +14,12 @@ import (
 	"github.com/adagrad-go/adagrad/internal/testenv"
 )
 
-// torchPython returns a Python interpreter that can import torch, or ""
-// (ADAGRAD_TORCH_PYTHON overrides the default, Debian's /usr/bin/python3).
-func torchPython() string {
-	py := os.Getenv("ADAGRAD_TORCH_PYTHON")
-	if py == "" {
-		py = "/usr/bin/python3"
-	}
-	if exec.Command(py, "-c", "import torch").Run() != nil {
-		return ""
-	}
-	return py
-}
-
 // TestPyTorchInterop: Go trains k steps and saves; PyTorch loads the file
 // with the mapping of the package documentation and trains m more steps;
 // its parameters and its state, saved back in optim's layout, must be
 // Go's own k+m steps bit for bit, and must load into a Go optimizer.
 func TestPyTorchInterop(t *testing.T) {
-	py := torchPython()
+	py := testenv.TorchPython()
 	if py == "" {
 		testenv.Missing(t, "no python3 with torch (apt-get install python3-torch, or set ADAGRAD_TORCH_PYTHON)")
 	}

@@ -14,6 +14,10 @@ func (t *Table) Lookup(dst []float32, indices []int64) error {
 		return err
 	}
 	d := t.dim
+	if t.weights == nil {
+		t.half.lookup(dst, indices, d)
+		return nil
+	}
 	for i, r := range indices {
 		copy(dst[i*d:i*d+d], t.weights[int(r)*d:int(r)*d+d])
 	}
@@ -120,10 +124,11 @@ func (t *Table) Bag(dst []float32, indices, offsets []int64, p Pooling, perSampl
 		out := dst[b*d : b*d+d]
 		clear(out)
 		for i, r := range indices[lo:hi] {
+			row := t.row32(int(r))
 			if perSampleWeights != nil {
-				addScaled32(out, t.weights[int(r)*d:int(r)*d+d], perSampleWeights[lo+i])
+				addScaled32(out, row, perSampleWeights[lo+i])
 			} else {
-				add32(out, t.weights[int(r)*d:int(r)*d+d])
+				add32(out, row)
 			}
 		}
 		if p == Mean && hi-lo > 1 {

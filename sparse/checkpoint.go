@@ -19,6 +19,12 @@ import (
 //	              "layout": "elementwise" or "rowwise",
 //	              "options": the hyperparameters in package adagrad's
 //	              checkpoint form (PyTorch's names, and eps_inside)
+//
+// A table of 16-bit weights keeps them as they are, BF16 or F16 [rows,
+// dim] (the state stays F32), and its [Storage] in three more metadata
+// entries: "weights" ("bfloat16" or "float16"), "rounding" ("stochastic"
+// or "nearest-even") and "seed" (decimal). A checkpoint of float32 weights
+// has none of the three.
 const (
 	metaOptimizer = "optimizer"
 	metaLayout    = "layout"
@@ -34,14 +40,16 @@ func (t *Table) file() (*checkpoint.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sparse: checkpoint: %w", err)
 	}
-	return &checkpoint.File{
+	f := &checkpoint.File{
 		Metadata: map[string]string{metaOptimizer: optimizerName, metaLayout: t.layout.String(), metaOptions: string(js)},
 		Tensors: []checkpoint.Tensor{
-			{Name: "weight", Shape: []int{t.rows, t.dim}, Data: t.weights},
+			{Name: "weight", Shape: []int{t.rows, t.dim}, Data: t.weightData()},
 			{Name: "sum", Shape: t.stateShape(), Data: t.state},
 			{Name: "step", Shape: []int{}, Data: []int64{t.steps}},
 		},
-	}, nil
+	}
+	t.half.addMetadata(f.Metadata)
+	return f, nil
 }
 
 func (t *Table) stateShape() []int {
@@ -75,8 +83,10 @@ func (t *Table) MarshalBinary() ([]byte, error) {
 }
 
 // Load replaces the table's weights, state, step counter and
-// hyperparameters with those of the checkpoint at path. The checkpoint must
-// be of a table of the same rows, dim and layout. Anything else, or a
+// hyperparameters with those of the checkpoint at path, and for 16-bit
+// weights their rounding and seed, so that the table continues with the
+// bits the saved one would have had. The checkpoint must be of a table of
+// the same rows, dim, layout and weight type. Anything else, or a
 // missing, truncated or corrupted file, is an error naming the first
 // problem, and leaves the table exactly as it was.
 //
@@ -127,6 +137,10 @@ func (t *Table) restore(r *checkpoint.Reader) error {
 	if err := o.Validate(); err != nil {
 		return errf("%v", err)
 	}
+	st, err := t.half.fromMetadata(meta)
+	if err != nil {
+		return errf("%v", err)
+	}
 	if infos := r.Tensors(); len(infos) != 3 {
 		names := make([]string, len(infos))
 		for i, x := range infos {
@@ -135,7 +149,7 @@ func (t *Table) restore(r *checkpoint.Reader) error {
 		return errf("tensors %q, want weight, sum and step", names)
 	}
 	for _, want := range []checkpoint.TensorInfo{
-		{Name: "weight", DType: checkpoint.F32, Shape: []int{t.rows, t.dim}},
+		{Name: "weight", DType: t.weightDType(), Shape: []int{t.rows, t.dim}},
 		{Name: "sum", DType: checkpoint.F32, Shape: t.stateShape()},
 		{Name: "step", DType: checkpoint.I64, Shape: []int{}},
 	} {
@@ -164,14 +178,15 @@ func (t *Table) restore(r *checkpoint.Reader) error {
 	if err := adagrad.CheckSums("sum", sum); err != nil {
 		return errf("%v", err)
 	}
-	weights := make([]float32, len(t.weights))
+	weights := t.newWeightData()
 	if err := r.ReadInto("weight", weights); err != nil {
 		return errf("%v", err)
 	}
 	// Everything checked: apply.
 	t.opts = o
 	t.steps = step[0]
-	copy(t.weights, weights)
+	t.setWeightData(weights)
+	t.half.Storage = st
 	copy(t.state, sum)
 	return nil
 }

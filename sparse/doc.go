@@ -2,9 +2,9 @@
 // thousand rows of a table of millions, and only those rows are read and
 // written.
 //
-// A [Table] holds rows x dim float32 weights, row-major, with their Adagrad
-// state in one of two layouts, chosen when the table is made (the state's
-// shape depends on it):
+// A [Table] holds rows x dim weights (float32, or 16-bit: see below),
+// row-major, with their Adagrad state in one of two layouts, chosen when
+// the table is made (the state's shape depends on it):
 //
 //   - [Elementwise]: one accumulator per weight, the step of
 //     torch.optim.Adagrad. Each touched row gets exactly the dense step of
@@ -40,6 +40,34 @@
 // bits, without the gradient row per index). [Table.Save] and [Table.Load]
 // keep the table, its state and its step counter in a safetensors
 // checkpoint (package checkpoint).
+//
+// # 16-bit weights
+//
+// A table can keep its weights in 16 bits, [BFloat16] or [Float16], with
+// its state in float32 in either layout: a [Storage] given to [New] says
+// so, and how a step rounds (stochastically by default, or to nearest even)
+// and the seed of the random bits. The weights take rows*dim*2 bytes
+// ([Table.Weights16] holds their bits; [Table.SetWeights] sets them from
+// float32 values). A float32 table is as it always was.
+//
+// A step of a 16-bit table is the float32 step on the widened weights,
+// rounded back (the contract is package kernel's [kernel.Half]): each
+// touched row is widened to float32 exactly, stepped with its summed
+// gradient row, element-wise with exactly the bits of kernel.Step32,
+// row-wise with those of kernel.RowwiseStep32, and each new weight rounded
+// to 16 bits by [kernel.Round]: stochastic rounding goes to the upper of
+// the two neighbouring 16-bit values with probability equal to the
+// distance from the lower one over the gap (exact ties included; above the
+// largest finite value infinity counts as the next value; zeros,
+// infinities and 16-bit values are kept; NaN stays a quiet NaN), round to
+// nearest is IEEE's, ties to even. The random bits of the weight in column
+// c of row r in step t are [kernel.RandomBits](seed, t, r, c): a
+// counter-based generator, so a table's bits are the same for any number
+// of workers and on every path, and a table restored from a checkpoint
+// continues with the bits the saved one would have had. [Table.Lookup] and
+// [Table.Bag] read the widened weights and return float32 rows;
+// [Table.BagBackward] is unchanged. Checkpoints keep the weights as BF16
+// or F16 tensors.
 //
 // A Table is not safe for concurrent use; its methods use their own
 // goroutines.

@@ -12,14 +12,15 @@ import (
 // Call it before s is first written: pages already there stay small until
 // the kernel's background collapsing gets to them. Errors are ignored:
 // huge pages only change the speed.
-func hugePages(s []float32) {
+func hugePages[E float32 | uint16](s []E) {
 	const huge = 2 << 20
-	if len(s)*4 < 2*huge {
+	size := uintptr(len(s)) * unsafe.Sizeof(*new(E))
+	if size < 2*huge {
 		return
 	}
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
 	lo := (p + huge - 1) &^ (huge - 1)
-	hi := (p + uintptr(len(s))*4) &^ (huge - 1)
+	hi := (p + size) &^ (huge - 1)
 	if hi <= lo {
 		return
 	}

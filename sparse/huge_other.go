@@ -3,4 +3,4 @@
 package sparse
 
 // hugePages does nothing here: huge pages are asked for on Linux only.
-func hugePages([]float32) {}
+func hugePages[E float32 | uint16]([]E) {}

@@ -36,8 +36,8 @@ func (l Layout) String() string {
 // int32 in the row kernels.
 const MaxRows = math.MaxInt32
 
-// Table is an embedding table of rows x dim float32 weights with its
-// Adagrad state. Create it with [New].
+// Table is an embedding table of rows x dim weights (float32, or 16-bit:
+// see [Storage]) with its float32 Adagrad state. Create it with [New].
 type Table struct {
 	rows, dim int
 	layout    Layout
@@ -49,6 +49,7 @@ type Table struct {
 	scratch   []*scratch // one per part of a parallel step
 	job       *job       // the parallel step's work
 	bags      bagScratch
+	half      halfWeights // the weights of a table of 16-bit weights (then weights is nil)
 }
 
 // New returns a table of rows x dim weights, all zero, with its state in
@@ -63,8 +64,16 @@ type Table struct {
 // transparent huge pages (madvise MADV_HUGEPAGE, where the system has them
 // on request): a step reads rows all over the table, and with 4 KiB pages
 // nearly every row costs a page-table walk.
-func New(rows, dim int, layout Layout, o adagrad.Options) (*Table, error) {
+//
+// A table keeps float32 weights unless a [Storage] (at most one) says
+// otherwise: 16-bit weights, bfloat16 or float16, with float32 state (see
+// the package documentation).
+func New(rows, dim int, layout Layout, o adagrad.Options, storage ...Storage) (*Table, error) {
 	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	st, err := storageOf(storage)
+	if err != nil {
 		return nil, err
 	}
 	if layout != Elementwise && layout != Rowwise {
@@ -86,17 +95,26 @@ func New(rows, dim int, layout Layout, o adagrad.Options) (*Table, error) {
 	if layout == Elementwise {
 		n = rows * dim
 	}
-	if need, have := 4*uint64(rows*dim+n), memoryBytes(); have > 0 && need > have {
+	if need, have := uint64(st.Weights.size())*uint64(rows*dim)+4*uint64(n), memoryBytes(); have > 0 && need > have {
 		return nil, fmt.Errorf("sparse: a table of %d x %d is too large: it needs %d bytes, more than this machine's memory and swap (%d)",
 			rows, dim, need, have)
 	}
-	weights, state, err := allocate(rows*dim, n)
+	nw := rows * dim
+	if st.Weights != Float32 {
+		nw = 0
+	}
+	weights, state, err := allocate(nw, n)
+	if err == nil && nw == 0 {
+		weights = nil
+		err = st.allocate(rows*dim, dim)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sparse: a table of %d x %d is too large: %v", rows, dim, err)
 	}
-	t := &Table{rows: rows, dim: dim, layout: layout, opts: o, weights: weights, state: state}
+	t := &Table{rows: rows, dim: dim, layout: layout, opts: o, weights: weights, state: state, half: st}
 	t.team = workers.NewTeam(t)
 	hugePages(t.weights)
+	hugePages(t.half.bits)
 	hugePages(t.state)
 	if v := float32(o.InitialAccumulatorValue); v != 0 {
 		for i := range t.state {
@@ -147,12 +165,19 @@ func (t *Table) Steps() int64 { return t.steps }
 
 // Weights returns the weights, rows*dim values, row-major: row r is
 // Weights()[r*dim:(r+1)*dim]. It is the table's own memory: set the initial
-// weights through it; steps update it in place.
+// weights through it; steps update it in place. A table of 16-bit weights
+// has no float32 weights: Weights returns nil (see [Table.Weights16]).
 func (t *Table) Weights() []float32 { return t.weights }
 
 // Row returns row r of the weights (the table's own memory). It panics if
-// r is out of range.
-func (t *Table) Row(r int) []float32 { return t.weights[r*t.dim : (r+1)*t.dim : (r+1)*t.dim] }
+// r is out of range, or if the table's weights are 16-bit (see
+// [Table.Lookup]).
+func (t *Table) Row(r int) []float32 {
+	if t.weights == nil {
+		panic("sparse: Row of a table of " + t.half.Weights.String() + " weights; use Lookup")
+	}
+	return t.weights[r*t.dim : (r+1)*t.dim : (r+1)*t.dim]
+}
 
 // State returns the Adagrad state, the table's own memory: rows*dim sums,
 // row-major, in the Elementwise layout; rows accumulators, one per row, in

@@ -3,6 +3,8 @@ package main
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/adagrad-go/adagrad/sparse"
 )
 
 // The two embedding updates of the synthetic task, one batch of 32
@@ -11,7 +13,7 @@ func benchBatch(b *testing.B) (*model, []int64) {
 	r := rand.New(rand.NewPCG(1, 1))
 	c := makeCorpus(r, 32, 100000, 1.1)
 	indices, offsets, labels := c.batch(0, 32, nil, nil, nil)
-	m, err := newModel(100000, 50, 0.1, r)
+	m, err := newModel(100000, 50, 0.1, r, sparse.Storage{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -37,6 +37,37 @@ type config struct {
 	batch     int
 	passes    int
 	zipf      float64
+	weights   string // f32, bf16 or fp16
+	rounding  string // stochastic or nearest
+}
+
+// storage returns the embedding's storage that the -weights and -rounding
+// flags name; its seed is the run's.
+func (c config) storage() (sparse.Storage, error) {
+	var s sparse.Storage
+	switch c.weights {
+	case "f32":
+		if c.rounding != "stochastic" {
+			return s, errors.New("-rounding applies to -weights bf16 and fp16 only")
+		}
+		return s, nil
+	case "bf16":
+		s.Weights = sparse.BFloat16
+	case "fp16":
+		s.Weights = sparse.Float16
+	default:
+		return s, fmt.Errorf("-weights %q: want f32, bf16 or fp16", c.weights)
+	}
+	switch c.rounding {
+	case "stochastic":
+		s.Rounding = sparse.Stochastic
+	case "nearest":
+		s.Rounding = sparse.NearestEven
+	default:
+		return s, fmt.Errorf("-rounding %q: want stochastic or nearest", c.rounding)
+	}
+	s.Seed = c.seed
+	return s, nil
 }
 
 func run(args []string, stdout io.Writer) error {
@@ -54,6 +85,8 @@ func run(args []string, stdout io.Writer) error {
 	fs.IntVar(&c.batch, "batch", 32, "synthetic task: sentences per batch")
 	fs.IntVar(&c.passes, "passes", 3, "synthetic task: passes over the training sentences")
 	fs.Float64Var(&c.zipf, "zipf", 1.1, "synthetic task: exponent s of the Zipf law of word frequencies (> 1)")
+	fs.StringVar(&c.weights, "weights", "f32", "the embedding's weights: f32, bf16 or fp16 (16-bit weights, float32 Adagrad state)")
+	fs.StringVar(&c.rounding, "rounding", "stochastic", "how steps round 16-bit weights: stochastic or nearest (to nearest even)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: textclass [flags]
 
@@ -78,12 +111,16 @@ times the sparse update against a dense update of the whole embedding.
 	case c.synthetic && !(c.zipf > 1):
 		return errors.New("-zipf must be greater than 1")
 	}
+	st, err := c.storage()
+	if err != nil {
+		return err
+	}
 	r := rand.New(rand.NewPCG(c.seed, 0x74657874))
-	if err := fourSentences(c, r, stdout); err != nil {
+	if err := fourSentences(c, st, r, stdout); err != nil {
 		return err
 	}
 	if c.synthetic {
-		return syntheticTask(c, r, stdout)
+		return syntheticTask(c, st, r, stdout)
 	}
 	return nil
 }
@@ -99,7 +136,7 @@ var examples = []struct {
 	{"what a terrible film", 0},
 }
 
-func fourSentences(c config, r *rand.Rand, stdout io.Writer) error {
+func fourSentences(c config, st sparse.Storage, r *rand.Rand, stdout io.Writer) error {
 	// The vocabulary: the words of the sentences, lower-cased, numbered in
 	// order of first appearance.
 	vocab := map[string]int64{}
@@ -117,12 +154,12 @@ func fourSentences(c config, r *rand.Rand, stdout io.Writer) error {
 		}
 		labels = append(labels, e.label)
 	}
-	m, err := newModel(len(vocab), c.dim, c.lr, r)
+	m, err := newModel(len(vocab), c.dim, c.lr, r, st)
 	if err != nil {
 		return err
 	}
 	defer m.opt.Close()
-	fmt.Fprintf(stdout, "four sentences, vocabulary of %d words, embedding dim %d, Adagrad lr %g\n", len(vocab), c.dim, c.lr)
+	fmt.Fprintf(stdout, "four sentences, vocabulary of %d words, embedding dim %d%s, Adagrad lr %g\n", len(vocab), c.dim, describe(st), c.lr)
 
 	right := -1 // the epoch after which all four are right, -1 if they are not
 	for epoch := 1; epoch <= c.epochs; epoch++ {
@@ -191,18 +228,34 @@ type model struct {
 	grads           []float32 // len(indices) x dim: the embedding's gradient rows
 }
 
+// describe returns ", bf16 weights (stochastic rounding)" and the like
+// for a 16-bit storage, "" for float32.
+func describe(st sparse.Storage) string {
+	if st.Weights == sparse.Float32 {
+		return ""
+	}
+	return fmt.Sprintf(", %v weights (%v rounding)", st.Weights, st.Rounding)
+}
+
 // newModel returns a model as PyTorch initialises one: the embedding from
-// N(0, 1) (nn.Embedding), the linear layer uniform within 1/sqrt(dim)
-// (nn.Linear).
-func newModel(rows, dim int, lr float64, r *rand.Rand) (*model, error) {
+// N(0, 1) (nn.Embedding; 16-bit weights get those values rounded to
+// nearest), the linear layer uniform within 1/sqrt(dim) (nn.Linear).
+func newModel(rows, dim int, lr float64, r *rand.Rand, st sparse.Storage) (*model, error) {
 	o := adagrad.Defaults()
 	o.LR = lr
-	emb, err := sparse.New(rows, dim, sparse.Elementwise, o)
+	emb, err := sparse.New(rows, dim, sparse.Elementwise, o, st)
 	if err != nil {
 		return nil, err
 	}
-	for i, w := 0, emb.Weights(); i < len(w); i++ {
+	w := emb.Weights() // float32: the table's own memory
+	if w == nil {
+		w = make([]float32, rows*dim)
+	}
+	for i := range w {
 		w[i] = float32(r.NormFloat64())
+	}
+	if err := emb.SetWeights(w); err != nil {
+		return nil, err
 	}
 	bound := 1 / math.Sqrt(float64(dim))
 	m := &model{

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/adagrad-go/adagrad/sparse"
 )
 
 func runOut(t *testing.T, args ...string) string {
@@ -118,7 +120,7 @@ func TestSynthetic(t *testing.T) {
 // lossGrad's gradients against finite differences of its loss.
 func TestGradient(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 3))
-	m, err := newModel(12, 4, 0.1, r)
+	m, err := newModel(12, 4, 0.1, r, sparse.Storage{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +178,7 @@ func TestGradient(t *testing.T) {
 // and the dense update, equal on the touched rows, does too.
 func TestUntouchedRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(4, 4))
-	m, err := newModel(50, 8, 0.1, r)
+	m, err := newModel(50, 8, 0.1, r, sparse.Storage{})
 	if err != nil {
 		t.Fatal(err)
 	}

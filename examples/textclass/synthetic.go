@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/adagrad-go/adagrad/kernel"
+	"github.com/adagrad-go/adagrad/sparse"
 )
 
 // corpus is a synthetic sentiment data set: sentences of word numbers, the
@@ -84,7 +85,10 @@ func (d *dense) step(weights []float32, dim int, indices []int64, grads []float3
 	kernel.Step32(weights, d.grad, d.sum, d.o)
 }
 
-func syntheticTask(c config, r *rand.Rand, stdout io.Writer) error {
+// syntheticTask trains the model on the synthetic corpus. With 16-bit
+// weights (st) there is no dense twin to time and compare: the model is
+// trained alone, and the run reports its losses and accuracy.
+func syntheticTask(c config, st sparse.Storage, r *rand.Rand, stdout io.Writer) error {
 	data := makeCorpus(r, c.sentences, c.vocab, c.zipf)
 	held := c.sentences / 10
 	train := corpus{data.sentences[held:], data.labels[held:]}
@@ -92,12 +96,15 @@ func syntheticTask(c config, r *rand.Rand, stdout io.Writer) error {
 
 	// Two identical models: the same initial weights.
 	seed := r.Uint64()
-	sp, err := newModel(c.vocab, c.dim, c.lr, rand.New(rand.NewPCG(seed, 0)))
+	sp, err := newModel(c.vocab, c.dim, c.lr, rand.New(rand.NewPCG(seed, 0)), st)
 	if err != nil {
 		return err
 	}
 	defer sp.opt.Close()
-	dn, err := newModel(c.vocab, c.dim, c.lr, rand.New(rand.NewPCG(seed, 0)))
+	if st.Weights != sparse.Float32 {
+		return trainHalf(c, st, sp, &train, &test, stdout)
+	}
+	dn, err := newModel(c.vocab, c.dim, c.lr, rand.New(rand.NewPCG(seed, 0)), st)
 	if err != nil {
 		return err
 	}
@@ -157,11 +164,12 @@ func syntheticTask(c config, r *rand.Rand, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "pass %d: mean loss %.4f (dense: %.4f)\n", pass, loss[0]/float64(batches), loss[1]/float64(batches))
 	}
-	acc, err := accuracy(sp, &test)
+	acc, loss, err := accuracy(sp, &test)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "held-out accuracy: %.1f%%\n", 100*acc)
+	fmt.Fprintf(stdout, "held-out loss: %.4f\n", loss)
 	fmt.Fprintf(stdout, "rows touched per step: %.0f of %d (%.2f%%)\n",
 		float64(rows)/float64(steps), c.vocab, 100*float64(rows)/float64(steps)/float64(c.vocab))
 	// Medians: other work on the machine delays some steps.
@@ -193,8 +201,9 @@ func total(ds []time.Duration) time.Duration {
 	return t
 }
 
-// accuracy returns the fraction of c's sentences that m classifies right.
-func accuracy(m *model, c *corpus) (float64, error) {
+// accuracy returns the fraction of c's sentences that m classifies right,
+// and their mean loss.
+func accuracy(m *model, c *corpus) (acc, loss float64, err error) {
 	var indices, offsets []int64
 	var labels []float32
 	right := 0
@@ -202,15 +211,53 @@ func accuracy(m *model, c *corpus) (float64, error) {
 		indices, offsets, labels = c.batch(from, min(from+256, len(c.sentences)), indices, offsets, labels)
 		logits, err := m.forward(indices, offsets)
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		for k, z := range logits {
 			if (z > 0) == (labels[k] == 1) {
 				right++
 			}
+			zf, y := float64(z), float64(labels[k])
+			loss += math.Max(zf, 0) - zf*y + math.Log1p(math.Exp(-math.Abs(zf)))
 		}
 	}
-	return float64(right) / float64(len(c.sentences)), nil
+	n := float64(len(c.sentences))
+	return float64(right) / n, loss / n, nil
+}
+
+// trainHalf is the synthetic task for a model m of 16-bit weights: the
+// passes over train, each pass's mean loss, then test's accuracy and loss.
+func trainHalf(c config, st sparse.Storage, m *model, train, test *corpus, stdout io.Writer) error {
+	fmt.Fprintf(stdout, "\nsynthetic: %d sentences of 8 to 20 words (%d held out), vocabulary %d words (Zipf, s = %g), dim %d%s, lr %g, batch %d, %d passes\n",
+		len(train.sentences)+len(test.sentences), len(test.sentences), c.vocab, c.zipf, c.dim, describe(st), c.lr, c.batch, c.passes)
+	var (
+		indices, offsets []int64
+		labels           []float32
+	)
+	for pass := 1; pass <= c.passes; pass++ {
+		var loss float64
+		batches := 0
+		for from := 0; from < len(train.sentences); from += c.batch {
+			indices, offsets, labels = train.batch(from, min(from+c.batch, len(train.sentences)), indices, offsets, labels)
+			l, err := m.lossGrad(indices, offsets, labels)
+			if err != nil {
+				return err
+			}
+			loss += l
+			if err := m.step(indices); err != nil {
+				return err
+			}
+			batches++
+		}
+		fmt.Fprintf(stdout, "pass %d: mean loss %.4f\n", pass, loss/float64(batches))
+	}
+	acc, loss, err := accuracy(m, test)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "held-out accuracy: %.1f%%\n", 100*acc)
+	fmt.Fprintf(stdout, "held-out loss: %.4f\n", loss)
+	return nil
 }
 
 func equalBits(a, b []float32) bool {

@@ -31,6 +31,19 @@ func Missing(t testing.TB, format string, args ...any) {
 	t.Skip(msg)
 }
 
+// TorchPython returns a Python interpreter that can import torch, or ""
+// (ADAGRAD_TORCH_PYTHON overrides the default, Debian's /usr/bin/python3).
+func TorchPython() string {
+	py := os.Getenv("ADAGRAD_TORCH_PYTHON")
+	if py == "" {
+		py = "/usr/bin/python3"
+	}
+	if exec.Command(py, "-c", "import torch").Run() != nil {
+		return ""
+	}
+	return py
+}
+
 // childVar marks the child process.
 const childVar = "ADAGRAD_SUBTEST_CHILD"
 

@@ -1,0 +1,36 @@
+//go:build gc && !purego
+
+package kernel
+
+// halfAsm reports whether this build has assembly for the 16-bit row
+// kernels (amd64: AVX2, with F16C for float16, which asmOK requires).
+const halfAsm = true
+
+// stepRowsBF16Asm is stepRowsHalfGeneric for bfloat16 weights computed by
+// AVX2 (half_amd64.s), on the columns [0, dim&^7) of each row: the
+// widening is a shift, the rounding integer additions of the random or
+// the rounding bits. It prefetches the rows of rows[i+8] while it updates
+// rows[i].
+//
+//go:noescape
+func stepRowsBF16Asm(c *coeffsHalf, table []uint16, state []float32, dim int, rows []int32, grads []float32, gradRows []int32)
+
+// stepRowsF16Asm is stepRowsBF16Asm for float16 weights: F16C's VCVTPH2PS
+// widens, and the rounding is computed in integer and float32 lanes as
+// round16 computes it.
+//
+//go:noescape
+func stepRowsF16Asm(c *coeffsHalf, table []uint16, state []float32, dim int, rows []int32, grads []float32, gradRows []int32)
+
+// rowwiseRowsBF16Asm is rowwiseRowsHalfGeneric for bfloat16 weights
+// computed by AVX2, for dim a multiple of 8: the accumulators a[0..7] and
+// a[8..15] of the sum of squares are the lanes of two YMM registers, as in
+// rowwiseRows32Asm.
+//
+//go:noescape
+func rowwiseRowsBF16Asm(c *coeffsHalf, table []uint16, state []float32, dim int, rows []int32, grads []float32, gradRows []int32)
+
+// rowwiseRowsF16Asm is rowwiseRowsBF16Asm for float16 weights.
+//
+//go:noescape
+func rowwiseRowsF16Asm(c *coeffsHalf, table []uint16, state []float32, dim int, rows []int32, grads []float32, gradRows []int32)
