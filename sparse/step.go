@@ -58,7 +58,7 @@ func checkCount(n int) error {
 // overlaps reports whether s shares memory with the table's weights or
 // state.
 func (t *Table) overlaps(s []float32) bool {
-	return overlap(s, t.weights) || overlap(s, t.state)
+	return overlap(s, t.weights) || overlap(s, t.state) || overlap(s, t.online.linear)
 }
 
 func overlap(a, b []float32) bool {
@@ -236,6 +236,10 @@ func (j *job) do(int) {
 // with their sum.
 func (t *Table) coalesceAndUpdate(s *scratch, src *source, o kernel.Options) {
 	s.coalesce(src, t.dim, rowBits(t.rows))
+	if t.online.on {
+		t.updateOnline(s, src, o)
+		return
+	}
 	f := kernel.StepRows32
 	if t.layout == Rowwise {
 		f = kernel.RowwiseStepRows32

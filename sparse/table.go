@@ -49,6 +49,7 @@ type Table struct {
 	scratch   []*scratch // one per part of a parallel step
 	job       *job       // the parallel step's work
 	bags      bagScratch
+	online    onlineState // the state of the update kind and decay (online.go)
 }
 
 // New returns a table of rows x dim weights, all zero, with its state in
@@ -69,6 +70,9 @@ func New(rows, dim int, layout Layout, o adagrad.Options) (*Table, error) {
 	}
 	if layout != Elementwise && layout != Rowwise {
 		return nil, fmt.Errorf("sparse: unknown layout %v", layout)
+	}
+	if err := checkKind(o, layout); err != nil {
+		return nil, err
 	}
 	if rows <= 0 || dim <= 0 {
 		return nil, fmt.Errorf("sparse: a table needs rows > 0 and dim > 0, not %d x %d", rows, dim)
@@ -98,6 +102,9 @@ func New(rows, dim int, layout Layout, o adagrad.Options) (*Table, error) {
 	t.team = workers.NewTeam(t)
 	hugePages(t.weights)
 	hugePages(t.state)
+	if err := t.online.init(t); err != nil {
+		return nil, fmt.Errorf("sparse: a table of %d x %d is too large: %v", rows, dim, err)
+	}
 	if v := float32(o.InitialAccumulatorValue); v != 0 {
 		for i := range t.state {
 			t.state[i] = v
@@ -135,6 +142,9 @@ func (t *Table) Options() adagrad.Options { return t.opts }
 // error and changes nothing.
 func (t *Table) SetOptions(o adagrad.Options) error {
 	if err := o.Validate(); err != nil {
+		return err
+	}
+	if err := sameState(t.opts, o); err != nil {
 		return err
 	}
 	t.opts = o
