@@ -20,8 +20,12 @@ type Decay struct {
 
 // online32 and online64 are Online rounded to the element type, in the
 // forms the kernels use.
+//
+// The assembly receives a pointer to an online32 and reads lr, l1, l2,
+// l2x2, sh2, l1Mask and shrinkMask at the offsets of go_asm.h.
 type online32 struct {
 	lr, l1, l2, l2x2, sh2 float32
+	l1Mask, shrinkMask    uint32 // all ones when l1 > 0, when sh2 != 0
 	shrink                bool
 }
 
@@ -42,6 +46,13 @@ func (o *Online) set32(c *online32) {
 	}
 	c.sh2 = float32(2 * o.L2Shrinkage)
 	c.shrink = c.sh2 != 0
+	c.l1Mask, c.shrinkMask = 0, 0
+	if c.l1 > 0 {
+		c.l1Mask = ^uint32(0)
+	}
+	if c.shrink {
+		c.shrinkMask = ^uint32(0)
+	}
 }
 
 func (o *Online) set64(c *online64) {
@@ -254,6 +265,11 @@ func (p Path) ProximalStepRows32(table, sum []float32, dim int, rows []int32, gr
 	}
 	var c online32
 	o.set32(&c)
+	if p.id == asmID && onlineAsm {
+		raceRows32(table, sum, 0, dim, rows, grads, gradRows)
+		proximalRows32Asm(&c, table, sum, dim, rows, grads, gradRows)
+		return
+	}
 	for i, r := range rows {
 		k := i
 		if gradRows != nil {
@@ -277,6 +293,12 @@ func (p Path) FTRLStepRows32(table, sum, linear []float32, dim int, rows []int32
 	}
 	var c online32
 	o.set32(&c)
+	if p.id == asmID && onlineAsm {
+		raceRows32(table, sum, 0, dim, rows, grads, gradRows)
+		raceRows32(table, linear, 0, dim, rows, grads, gradRows)
+		ftrlRows32Asm(&c, table, sum, linear, dim, rows, grads, gradRows)
+		return
+	}
 	for i, r := range rows {
 		k := i
 		if gradRows != nil {
