@@ -35,5 +35,13 @@
 // that every path gives the same bits; [SumRows32] sums the gradient rows
 // of duplicate indices in order.
 //
+// For online learning there are ProximalAdagrad ([ProximalStep32],
+// [ProximalStep64], [ProximalStepRows32]) and FTRL-Proximal ([FTRLStep32],
+// [FTRLStep64], [FTRLStepRows32]), TensorFlow's updates with their
+// contracts written out in their documentation, and accumulator decay
+// ([Decay32], [Decay64]). Their row kernels have AVX2 assembly, bit for
+// bit the generic code; on arm64 the neon path runs the generic code for
+// them.
+//
 // The kernels keep no state and do not allocate.
 package kernel

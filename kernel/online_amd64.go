@@ -7,7 +7,8 @@ package kernel
 const onlineAsm = true
 
 // proximalRows32Asm is ProximalStepRows32's generic loop computed by AVX2
-// and FMA3 (online_amd64.s), 8 lanes at a time, the tail masked. It
+// and FMA3 (online_amd64.s), 8 lanes at a time, the last dim%8 elements one at a
+// time. It
 // prefetches the table, sum and gradient rows of rows[i+8] while it
 // updates rows[i].
 //

@@ -18,29 +18,10 @@
 //   proximal: Y15 lr, Y14 l1, Y13 l2, Y12 l1Mask, Y11 abs mask, Y10 1.0, Y9 0
 //   FTRL:     Y15 lr, Y14 l1, Y13 l2x2, Y12 sh2, Y11 shrinkMask, Y10 abs mask,
 //             Y9 |l1| (copysign takes l1's magnitude)
-// The masked tail uses Y8 (mask), Y6 (lane offsets) and Y5 (gather mask).
+// 8 elements at a time, then the rest one at a time (lane 0 of the same
+// registers), so that a row of dim 1 costs one scalar pass and no gather.
 
 #define PF 8
-
-DATA onlanes<>+0(SB)/4, $0
-DATA onlanes<>+4(SB)/4, $1
-DATA onlanes<>+8(SB)/4, $2
-DATA onlanes<>+12(SB)/4, $3
-DATA onlanes<>+16(SB)/4, $4
-DATA onlanes<>+20(SB)/4, $5
-DATA onlanes<>+24(SB)/4, $6
-DATA onlanes<>+28(SB)/4, $7
-GLOBL onlanes<>(SB), RODATA|NOPTR, $32
-
-DATA onoffs<>+0(SB)/4, $0
-DATA onoffs<>+4(SB)/4, $4
-DATA onoffs<>+8(SB)/4, $8
-DATA onoffs<>+12(SB)/4, $12
-DATA onoffs<>+16(SB)/4, $16
-DATA onoffs<>+20(SB)/4, $20
-DATA onoffs<>+24(SB)/4, $24
-DATA onoffs<>+28(SB)/4, $28
-GLOBL onoffs<>(SB), RODATA|NOPTR, $32
 
 // BCAST32 broadcasts the 32-bit constant k into every lane of Y.
 #define BCAST32(k, X, Y) \
@@ -103,23 +84,6 @@ GLOBL onoffs<>(SB), RODATA|NOPTR, $32
 	VSUBPS      L, S, S \
 	VDIVPS      G, S, S \
 	VANDPS      T, S, P
-
-// MASK sets Y8 to the lanes below the count n of elements left, and Y6 to
-// the lane offsets MLOAD needs.
-#define MASK(n) \
-	MOVQ         n, X8 \
-	VPBROADCASTD X8, Y8 \
-	VPCMPGTD     onlanes<>(SB), Y8, Y8 \
-	VMOVDQU      onoffs<>(SB), Y6
-
-// MLOAD loads into D the float32 lanes of the mask Y8 at (base)(CX*1),
-// zero in the others, reading only the lanes of the mask (a masked gather:
-// the masked-off elements are never accessed). Clobbers Y5 and R14.
-#define MLOAD(base, D) \
-	LEAQ       (base)(CX*1), R14 \
-	VMOVUPS    Y8, Y5 \
-	VXORPS     D, D, D \
-	VGATHERDPS Y5, (R14)(Y6*1), D
 
 // ROW sets SI to the byte offset of row rows[AX] and BX to its gradient
 // row.
@@ -209,21 +173,19 @@ ploop8:
 	JMP     ploop8
 
 ptail:
-	MOVQ       R10, R14
-	SUBQ       CX, R14
-	JZ         pnext
-	SHRQ       $2, R14
-	MASK(R14)
-	LEAQ       (R8)(SI*1), DI
-	MLOAD(DI, Y0)
-	MLOAD(BX, Y1)
-	LEAQ       (R9)(SI*1), DI
-	MLOAD(DI, Y2)
+	// The last dim%8 elements one at a time, in lane 0 (VMOVSS clears the
+	// other lanes; what they compute is never stored).
+	CMPQ    CX, R10
+	JAE     pnext
+	LEAQ    (SI)(CX*1), DI
+	VMOVSS  (R8)(DI*1), X0
+	VMOVSS  (BX)(CX*1), X1
+	VMOVSS  (R9)(DI*1), X2
 	PROX8(Y0, Y1, Y2, Y3, Y4, Y7)
-	LEAQ       (R8)(SI*1), DI
-	VMASKMOVPS Y0, Y8, (DI)(CX*1)
-	LEAQ       (R9)(SI*1), DI
-	VMASKMOVPS Y2, Y8, (DI)(CX*1)
+	VMOVSS  X0, (R8)(DI*1)
+	VMOVSS  X2, (R9)(DI*1)
+	ADDQ    $4, CX
+	JMP     ptail
 
 pnext:
 	INCQ AX
@@ -310,25 +272,19 @@ floop8:
 	JMP     floop8
 
 ftail:
-	MOVQ       R10, R14
-	SUBQ       CX, R14
-	JZ         fnext
-	SHRQ       $2, R14
-	MASK(R14)
-	LEAQ       (R8)(SI*1), DI
-	MLOAD(DI, Y0)
-	MLOAD(BX, Y1)
-	LEAQ       (R9)(SI*1), DI
-	MLOAD(DI, Y2)
-	LEAQ       (DX)(SI*1), DI
-	MLOAD(DI, Y3)
+	CMPQ    CX, R10
+	JAE     fnext
+	LEAQ    (SI)(CX*1), DI
+	VMOVSS  (R8)(DI*1), X0
+	VMOVSS  (BX)(CX*1), X1
+	VMOVSS  (R9)(DI*1), X2
+	VMOVSS  (DX)(DI*1), X3
 	FTRL8(Y0, Y1, Y2, Y3, Y4, Y7)
-	LEAQ       (R8)(SI*1), DI
-	VMASKMOVPS Y0, Y8, (DI)(CX*1)
-	LEAQ       (R9)(SI*1), DI
-	VMASKMOVPS Y7, Y8, (DI)(CX*1)
-	LEAQ       (DX)(SI*1), DI
-	VMASKMOVPS Y3, Y8, (DI)(CX*1)
+	VMOVSS  X0, (R8)(DI*1)
+	VMOVSS  X7, (R9)(DI*1)
+	VMOVSS  X3, (DX)(DI*1)
+	ADDQ    $4, CX
+	JMP     ftail
 
 fnext:
 	INCQ AX

@@ -23,23 +23,28 @@ func BenchmarkOnline(b *testing.B) {
 	idx, grads := benchBatches(rows, 1, 8)
 	for _, o := range benchKinds() {
 		b.Run(o.Kind.String(), func(b *testing.B) {
-			tab, err := New(rows, 1, Elementwise, o)
-			if err != nil {
-				b.Fatal(err)
+			// One table per number of workers: switching a table's
+			// workers between turns would restart its goroutines.
+			tabs := make([]*Table, 2)
+			for i := range tabs {
+				tab, err := New(rows, 1, Elementwise, o)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer tab.Close()
+				tab.SetWorkers(i + 1)
+				tabs[i] = tab
 			}
-			defer tab.Close()
 			w := make([]float32, rows)
 			s := make([]float32, rows)
 			lin := make([]float32, rows)
 			for i := range s {
 				s[i] = float32(o.InitialAccumulatorValue)
-				tab.weights[i] = 0
 			}
-			loop := func(k int) { straightforward(o, tab.steps+1, w, s, lin, idx[k], grads[k]) }
+			loop := func(k int) { straightforward(o, tabs[0].steps+1, w, s, lin, idx[k], grads[k]) }
 			step := func(workers int) func(int) {
 				return func(k int) {
-					tab.SetWorkers(workers)
-					if err := tab.Step(idx[k], grads[k]); err != nil {
+					if err := tabs[workers-1].Step(idx[k], grads[k]); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -47,6 +52,7 @@ func BenchmarkOnline(b *testing.B) {
 			for k := range idx { // warm up: touch the pages
 				loop(k)
 				step(1)(k)
+				step(2)(k)
 			}
 			rate := inTurns(b, 8, len(idx), loop, step(1), step(2))
 			b.ReportMetric(rate[0], "Mrows/s-loop")
