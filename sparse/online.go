@@ -46,6 +46,20 @@ func checkKind(o adagrad.Options, layout Layout) error {
 	return nil
 }
 
+// onlinePer is how many 4-byte words per row the kind's and the decay's
+// state take beyond the weights and the sum: dim linear terms for FTRL, an
+// int64 count for decay.
+func onlinePer(o adagrad.Options, dim int) int {
+	n := 0
+	if o.Kind == adagrad.FTRL {
+		n += dim
+	}
+	if o.Decays() {
+		n += 2
+	}
+	return n
+}
+
 // init allocates the state t's options need.
 func (s *onlineState) init(t *Table) (err error) {
 	defer func() {

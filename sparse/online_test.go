@@ -269,3 +269,24 @@ func ExampleNew_ftrl() {
 	fmt.Println(t.Weights(), t.Linear())
 	// Output: [0 0 -0.0711388 0] [0.5 0 3.5 0]
 }
+
+// TestOnlineTooLarge: the memory New checks counts FTRL's linear terms and
+// the decay counts: a table whose weights and sums would fit, but not with
+// its linear terms, is refused before anything is allocated.
+func TestOnlineTooLarge(t *testing.T) {
+	m := memoryBytes()
+	if m == 0 {
+		t.Skip("no memory figure on this system")
+	}
+	// rows x dim with 8*rows*dim just under m: weights and sums fit, the
+	// linear terms (4 more bytes a weight) do not.
+	const dim = 64
+	rows := int(m / 8 / dim * 9 / 10)
+	if rows > MaxRows {
+		t.Skipf("memory and swap (%d bytes) beyond what a table of %d rows can need", m, MaxRows)
+	}
+	o := onlineKinds()[1]
+	if _, err := New(rows, dim, Elementwise, o); err == nil || !strings.Contains(err.Error(), "more than this machine's memory") {
+		t.Errorf("FTRL %d x %d with %d bytes of memory and swap: %v", rows, dim, m, err)
+	}
+}

@@ -83,6 +83,7 @@ func New(rows, dim int, layout Layout, o adagrad.Options) (*Table, error) {
 	if layout == Rowwise {
 		per = dim + 1
 	}
+	per += onlinePer(o, dim)
 	if rows > MaxRows || dim > math.MaxInt/8 || rows > math.MaxInt/4/per {
 		return nil, fmt.Errorf("sparse: a table of %d x %d is too large", rows, dim)
 	}
@@ -90,7 +91,7 @@ func New(rows, dim int, layout Layout, o adagrad.Options) (*Table, error) {
 	if layout == Elementwise {
 		n = rows * dim
 	}
-	if need, have := 4*uint64(rows*dim+n), memoryBytes(); have > 0 && need > have {
+	if need, have := 4*uint64(rows*dim+n+rows*onlinePer(o, dim)), memoryBytes(); have > 0 && need > have {
 		return nil, fmt.Errorf("sparse: a table of %d x %d is too large: it needs %d bytes, more than this machine's memory and swap (%d)",
 			rows, dim, need, have)
 	}
