@@ -98,7 +98,7 @@ func ProximalStep32(param, grad, sum []float32, o Online) {
 }
 
 // ProximalStep64 is ProximalStep32 for float64: the same operations in
-// float64.
+// float64 (every path runs the generic code for it).
 func ProximalStep64(param, grad, sum []float64, o Online) {
 	mustActive().ProximalStep64(param, grad, sum, o)
 }
@@ -198,14 +198,28 @@ func Decay64(sum []float64, n int64, d Decay) {
 	}
 }
 
-// ProximalStep32 is [ProximalStep32] computed by this path. Every path
-// runs the generic code for the online kernels.
+// ProximalStep32 is [ProximalStep32] computed by this path: on the avx2
+// path by the AVX2 row kernel on one row; elsewhere, and for float64, by
+// the generic code.
 func (p Path) ProximalStep32(param, grad, sum []float32, o Online) {
 	if len(param) != len(grad) || len(param) != len(sum) {
 		panicLengths("ProximalStep32", len(param), len(grad), len(sum))
 	}
+	if len(param) == 0 {
+		return
+	}
 	var c online32
 	o.set32(&c)
+	if p.id == asmID && onlineAsm {
+		// One row of len(param): the row kernel loads each lane before
+		// it stores it, so grad may be the very same slice as param.
+		raceRead32(grad)
+		raceRead32(sum)
+		raceWrite32(param)
+		raceWrite32(sum)
+		proximalRows32Asm(&c, param, sum, len(param), zeroRow, grad, nil)
+		return
+	}
 	proximal32Generic(&c, param, grad, sum)
 }
 
@@ -225,8 +239,21 @@ func (p Path) FTRLStep32(param, grad, sum, linear []float32, o Online) {
 		panic(fmt.Sprintf("kernel.FTRLStep32: slice lengths differ: len(param)=%d, len(grad)=%d, len(sum)=%d, len(linear)=%d",
 			len(param), len(grad), len(sum), len(linear)))
 	}
+	if len(param) == 0 {
+		return
+	}
 	var c online32
 	o.set32(&c)
+	if p.id == asmID && onlineAsm {
+		raceRead32(grad)
+		raceRead32(sum)
+		raceRead32(linear)
+		raceWrite32(param)
+		raceWrite32(sum)
+		raceWrite32(linear)
+		ftrlRows32Asm(&c, param, sum, linear, len(param), zeroRow, grad, nil)
+		return
+	}
 	ftrl32Generic(&c, param, grad, sum, linear)
 }
 

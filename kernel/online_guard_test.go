@@ -60,6 +60,34 @@ func TestOnlineGuardPages(t *testing.T) {
 					}
 					calls += 2
 				}
+				// The dense steps on one row of dim: param, grad, sum, linear.
+				for which := 0; which < 4; which++ {
+					param, grad := place(which, 0, end, dim), place(which, 1, end, dim)
+					sum, lin := place(which, 2, end, dim), place(which, 3, end, dim)
+					fill32(r, param, 0)
+					fill32(r, grad, 0)
+					fill32(r, lin, 0)
+					for i := range sum {
+						sum[i] = r.Float32()
+					}
+					wp, ws, wl := append([]float32(nil), param...), append([]float32(nil), sum...), append([]float32(nil), lin...)
+					Generic().FTRLStep32(wp, append([]float32(nil), grad...), ws, wl, o)
+					p.FTRLStep32(param, grad, sum, lin, o)
+					for i := range param {
+						if !sameBits32(param[i], wp[i]) || !sameBits32(sum[i], ws[i]) || !sameBits32(lin[i], wl[i]) {
+							t.Fatalf("FTRLStep32 dim=%d slice %d end=%v: element %d differs", dim, which, end, i)
+						}
+					}
+					wp, ws = append([]float32(nil), param...), append([]float32(nil), sum...)
+					Generic().ProximalStep32(wp, append([]float32(nil), grad...), ws, o)
+					p.ProximalStep32(param, grad, sum, o)
+					for i := range param {
+						if !sameBits32(param[i], wp[i]) || !sameBits32(sum[i], ws[i]) {
+							t.Fatalf("ProximalStep32 dim=%d slice %d end=%v: element %d differs", dim, which, end, i)
+						}
+					}
+					calls += 2
+				}
 			}
 		}
 		t.Logf("%d guarded calls", calls)

@@ -251,6 +251,8 @@ func TestOnlineAllocs(t *testing.T) {
 			p.FTRLStepRows32(table, sum, lin, 64, rows, grads, nil, Online{LR: 0.1, L1: 0.1})
 			p.ProximalStepRows32(table, sum, 64, rows, grads, nil, Online{LR: 0.1, L1: 0.1})
 			Decay32(sum, 3, Decay{Rate: 0.5})
+			p.FTRLStep32(table[:100], grads[:100], sum[:100], lin[:100], Online{LR: 0.1})
+			p.ProximalStep32(table[:100], grads[:100], sum[:100], Online{LR: 0.1})
 		}); a != 0 {
 			t.Errorf("%v allocations", a)
 		}
