@@ -11,4 +11,9 @@
 // [CheckSteps]) and keep them in checkpoints in the same JSON
 // ([EncodeJSON], [DecodeJSON]), so that a new optimizer or table kind is
 // written once over this package, not once per package.
+//
+// The update kind is one of the options ([Kind]: Adagrad, ProximalAdagrad,
+// FTRL), with its hyperparameters (L1, L2, L2Shrinkage, Beta) and
+// accumulator decay (DecaySteps, DecayRate, DecayFloor): optim and sparse
+// take it through the same Options, and checkpoints record it.
 package adagrad

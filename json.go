@@ -35,14 +35,20 @@ var optionKeys = [...]string{"lr", "lr_decay", "weight_decay", "initial_accumula
 // members returns the members of the object that holds o and extra: the
 // options' keys with pointers to o's fields, in the order they are
 // written, then extra. Extra members may not repeat a key.
-func (o *Options) members(extra []Member) ([]Member, error) {
+//
+// The members of the update kind and decay (onlineKeys) are listed only
+// when online is true.
+func (o *Options) members(extra []Member, online bool) ([]Member, error) {
 	if err := checkExtra(extra); err != nil {
 		return nil, err
 	}
 	fields := [...]any{&o.LR, &o.LRDecay, &o.WeightDecay, &o.InitialAccumulatorValue, &o.Eps, &o.Maximize, &o.EpsInside}
-	ms := make([]Member, 0, len(optionKeys)+len(extra))
+	ms := make([]Member, 0, len(optionKeys)+len(onlineKeys)+len(extra))
 	for i, key := range optionKeys {
 		ms = append(ms, Member{key, fields[i]})
+	}
+	if online {
+		ms = o.appendOnline(ms)
 	}
 	return append(ms, extra...), nil
 }
@@ -74,7 +80,7 @@ func EncodeJSON(o Options, extra ...Member) ([]byte, error) {
 		b.Write(js)
 		return nil
 	}
-	ms, err := o.members(extra)
+	ms, err := o.members(extra, !o.plain())
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +104,7 @@ func DecodeJSON(data []byte, o *Options, extra ...Member) error {
 	errf := func(format string, args ...any) error {
 		return fmt.Errorf("adagrad: options JSON: "+format, args...)
 	}
-	ms, err := o.members(extra)
+	ms, err := o.members(extra, true)
 	if err != nil {
 		return err
 	}
@@ -152,8 +158,12 @@ func DecodeJSON(data []byte, o *Options, extra ...Member) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return errf("data after the object")
 	}
+	online := onlineSeen(seen)
+	if !online {
+		o.resetOnline() // a file of plain Adagrad, written without those keys
+	}
 	for _, m := range ms {
-		if !seen[m.Key] {
+		if !seen[m.Key] && (online || !slices.Contains(onlineKeys[:], m.Key)) {
 			return errf("no %q", m.Key)
 		}
 	}
@@ -164,7 +174,7 @@ func DecodeJSON(data []byte, o *Options, extra ...Member) error {
 // another member's.
 func checkExtra(extra []Member) error {
 	for i, m := range extra {
-		if slices.Contains(optionKeys[:], m.Key) {
+		if slices.Contains(optionKeys[:], m.Key) || slices.Contains(onlineKeys[:], m.Key) {
 			return fmt.Errorf("adagrad: options JSON: extra member %q is an option's key", m.Key)
 		}
 		for _, n := range extra[:i] {

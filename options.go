@@ -17,6 +17,17 @@ type Options struct {
 	Eps                     float64 // added to the denominator for stability (eps)
 	Maximize                bool    // ascend the objective instead of descending (maximize)
 	EpsInside               bool    // std = sqrt(sum+eps) instead of PyTorch's sqrt(sum)+eps
+
+	// The update kind and its hyperparameters, and accumulator decay:
+	// see online.go. The zero values are plain Adagrad without decay.
+	Kind        Kind    // Adagrad (the zero Kind), ProximalAdagrad or FTRL
+	L1          float64 // L1 strength (TensorFlow: l1_regularization_strength)
+	L2          float64 // L2 strength (l2_regularization_strength)
+	L2Shrinkage float64 // FTRL's magnitude penalty (l2_shrinkage_regularization_strength)
+	Beta        float64 // FTRL's beta (Keras' beta)
+	DecaySteps  int64   // decay the accumulators every DecaySteps steps; 0 = off
+	DecayRate   float64 // the factor of each decay, in (0, 1]
+	DecayFloor  float64 // no decay takes an accumulator below this
 }
 
 // Defaults returns PyTorch's defaults: lr 0.01, eps 1e-10, everything else
@@ -42,7 +53,7 @@ func (o Options) Validate() error {
 			return fmt.Errorf("adagrad: Invalid %s: %v", f.what, f.v)
 		}
 	}
-	return nil
+	return o.validateOnline()
 }
 
 // LRAt returns the learning rate of step t (counted from 1) as PyTorch

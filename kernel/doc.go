@@ -43,6 +43,14 @@
 // ([RandomBits]), or to nearest even. The avx2 path has assembly for them
 // (integer shifts for bfloat16, F16C conversions for float16; the path
 // requires F16C with AVX2 and FMA3); on arm64 the neon path runs the
+//
+// For online learning there are ProximalAdagrad ([ProximalStep32],
+// [ProximalStep64], [ProximalStepRows32]) and FTRL-Proximal ([FTRLStep32],
+// [FTRLStep64], [FTRLStepRows32]), TensorFlow's updates with their
+// contracts written out in their documentation, and accumulator decay
+// ([Decay32], [Decay64]). Their float32 row kernels (and the float32
+// dense steps, as one row) have AVX2 assembly, bit for bit the generic
+// code; on arm64 the neon path, and for float64 every path, runs the
 // generic code for them.
 //
 // The kernels keep no state and do not allocate.

@@ -46,6 +46,10 @@ type State struct {
 	Step  int64     // steps taken so far
 	Sum32 []float32 // the running sum of squared gradients, for a *Param32
 	Sum64 []float64 // for a *Param64
+
+	// FTRL's linear terms (kind FTRL only; see online.go).
+	Linear32 []float32
+	Linear64 []float64
 }
 
 // pstate is one parameter and its state.
@@ -67,6 +71,8 @@ type pstate struct {
 	// Where the Value and Grad were when their memory was last checked
 	// for overlaps.
 	seenV, seenG unsafe.Pointer
+
+	online onlineState // the state of the update kind and decay (online.go)
 }
 
 func (p *pstate) len() int {
@@ -78,6 +84,10 @@ func (p *pstate) len() int {
 
 // update runs the kernel on elements [lo, hi) of the parameter.
 func (p *pstate) update(lo, hi int) {
+	if p.online.on {
+		p.updateOnline(lo, hi)
+		return
+	}
 	if p.p32 != nil {
 		kernel.Step32(p.v32[lo:hi], p.g32[lo:hi], p.sum32[lo:hi], p.opts)
 	} else {
@@ -184,6 +194,7 @@ func (a *Adagrad) AddGroup(o adagrad.Options, params ...Param) error {
 			ps.sum64 = make([]float64, n)
 			fill(ps.sum64, o.InitialAccumulatorValue)
 		}
+		ps.online.init(o, n, ps.p32 != nil)
 		g.params = append(g.params, ps)
 	}
 	if err := a.checkMemory(g.params); err != nil {
@@ -231,6 +242,9 @@ func (a *Adagrad) SetGroupOptions(i int, o adagrad.Options) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
+	if o.Kind != a.groups[i].opts.Kind {
+		return fmt.Errorf("optim: parameter group %d is of kind %v; it cannot become %v", i, a.groups[i].opts.Kind, o.Kind)
+	}
 	a.groups[i].opts = o
 	return nil
 }
@@ -242,7 +256,7 @@ func (a *Adagrad) State(name string) (State, bool) {
 	if p == nil {
 		return State{}, false
 	}
-	return State{Step: p.step, Sum32: p.sum32, Sum64: p.sum64}, true
+	return State{Step: p.step, Sum32: p.sum32, Sum64: p.sum64, Linear32: p.online.lin32, Linear64: p.online.lin64}, true
 }
 
 // ZeroGrad sets every element of every non-nil gradient to zero, as
@@ -298,6 +312,7 @@ func (a *Adagrad) Step() error {
 		if p.stepped() {
 			p.step++
 			p.opts = p.group.opts.KernelOptions(p.step)
+			p.online.prepare(p.group.opts, p.step)
 		}
 	}
 	a.job.run(&a.team)

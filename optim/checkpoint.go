@@ -38,6 +38,7 @@ func (a *Adagrad) file() (*checkpoint.File, error) {
 			f.Tensors = append(f.Tensors,
 				checkpoint.Tensor{Name: p.name + ".sum", Shape: p.shape, Data: sum},
 				checkpoint.Tensor{Name: p.name + ".step", Shape: []int{}, Data: []int64{p.step}})
+			f.Tensors = append(f.Tensors, p.linearTensors()...)
 		}
 		js, err := adagrad.EncodeJSON(g.opts, adagrad.Member{Key: "params", Value: names})
 		if err != nil {
@@ -111,6 +112,7 @@ type pending struct {
 	step  int64
 	sum32 []float32
 	sum64 []float64
+	lin   linearRead // FTRL's linear terms (online.go)
 }
 
 // restore checks the file against the optimizer, reads every state tensor
@@ -146,6 +148,9 @@ func (a *Adagrad) restore(r *checkpoint.Reader) error {
 		if err := opts[i].Validate(); err != nil {
 			return errf("parameter group %d: %v", i, err)
 		}
+		if opts[i].Kind != g.opts.Kind {
+			return errf("parameter group %d: the checkpoint's is of kind %v, the optimizer's %v", i, opts[i].Kind, g.opts.Kind)
+		}
 		if len(names) > len(g.params) {
 			return errf("parameter group %d: %d parameter names for %d parameters", i, len(names), len(g.params))
 		}
@@ -167,20 +172,26 @@ func (a *Adagrad) restore(r *checkpoint.Reader) error {
 			if err != nil {
 				return errf("%v", err)
 			}
+			if st.lin, err = readLinear(r, p); err != nil {
+				return errf("%v", err)
+			}
 			states = append(states, st)
 		}
 	}
-	if infos := r.Tensors(); len(infos) != 2*len(a.params) { // each parameter found its two
+	if infos := r.Tensors(); len(infos) != 2*len(a.params)+a.linears() { // each parameter found its two (three)
 		for _, t := range infos {
 			base, ok := strings.CutSuffix(t.Name, ".sum")
 			if !ok {
 				base, ok = strings.CutSuffix(t.Name, ".step")
 			}
+			if !ok {
+				base, ok = strings.CutSuffix(t.Name, ".linear")
+			}
 			if !ok || a.byName[base] == nil {
 				return errf("tensor %q matches no parameter of the optimizer", t.Name)
 			}
 		}
-		return errf("%d tensors, want %d: a name repeated?", len(infos), 2*len(a.params))
+		return errf("%d tensors, want %d: a name repeated?", len(infos), 2*len(a.params)+a.linears())
 	}
 	// Everything checked: apply.
 	for i, o := range opts {
@@ -190,6 +201,8 @@ func (a *Adagrad) restore(r *checkpoint.Reader) error {
 		st.p.step = st.step
 		copy(st.p.sum32, st.sum32)
 		copy(st.p.sum64, st.sum64)
+		copy(st.p.online.lin32, st.lin.lin32)
+		copy(st.p.online.lin64, st.lin.lin64)
 	}
 	return nil
 }

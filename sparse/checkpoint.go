@@ -49,6 +49,7 @@ func (t *Table) file() (*checkpoint.File, error) {
 		},
 	}
 	t.half.addMetadata(f.Metadata)
+	f.Tensors = append(f.Tensors, t.onlineTensors()...)
 	return f, nil
 }
 
@@ -141,18 +142,30 @@ func (t *Table) restore(r *checkpoint.Reader) error {
 	if err != nil {
 		return errf("%v", err)
 	}
-	if infos := r.Tensors(); len(infos) != 3 {
+	if err := t.checkKindOf(o); err != nil {
+		return errf("%v", err)
+	}
+	wants := append([]checkpoint.TensorInfo{
+		{Name: "weight", DType: t.weightDType(), Shape: []int{t.rows, t.dim}},
+		{Name: "sum", DType: checkpoint.F32, Shape: t.stateShape()},
+		{Name: "step", DType: checkpoint.I64, Shape: []int{}},
+	}, t.onlineInfos()...)
+	if infos := r.Tensors(); len(infos) != len(wants) {
 		names := make([]string, len(infos))
 		for i, x := range infos {
 			names[i] = x.Name
 		}
-		return errf("tensors %q, want weight, sum and step", names)
+		want := wants[0].Name
+		for i, x := range wants[1:] {
+			if i == len(wants)-2 {
+				want += " and " + x.Name
+			} else {
+				want += ", " + x.Name
+			}
+		}
+		return errf("tensors %q, want %s", names, want)
 	}
-	for _, want := range []checkpoint.TensorInfo{
-		{Name: "weight", DType: t.weightDType(), Shape: []int{t.rows, t.dim}},
-		{Name: "sum", DType: checkpoint.F32, Shape: t.stateShape()},
-		{Name: "step", DType: checkpoint.I64, Shape: []int{}},
-	} {
+	for _, want := range wants {
 		x, ok := r.Info(want.Name)
 		if !ok {
 			return errf("no tensor %q", want.Name)
@@ -182,7 +195,12 @@ func (t *Table) restore(r *checkpoint.Reader) error {
 	if err := r.ReadInto("weight", weights); err != nil {
 		return errf("%v", err)
 	}
+	online, err := t.readOnline(r, o, step[0])
+	if err != nil {
+		return errf("%v", err)
+	}
 	// Everything checked: apply.
+	t.applyOnline(online)
 	t.opts = o
 	t.steps = step[0]
 	t.setWeightData(weights)

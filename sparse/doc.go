@@ -18,6 +18,16 @@
 // The hyperparameters are package adagrad's [adagrad.Options], with
 // PyTorch's names, defaults and checks, as for package optim.
 //
+// The update kind is another axis, fixed when the table is made by
+// Options.Kind: Adagrad, or, for online learning on hashed features,
+// ProximalAdagrad and FTRL-Proximal (TensorFlow's SparseApplyProximalAdagrad
+// and SparseApplyFtrlV2; Elementwise only; FTRL keeps a linear term per
+// weight, [Table.Linear]). Accumulator decay (Options.DecaySteps, DeepRec's
+// AdagradDecay) works with every kind and layout, lazily: a row the batches
+// do not touch costs nothing, and a touched row is decayed for the periods
+// it missed with the bits an eager decay would give. Checkpoints keep the
+// kind's state and refuse a file of another kind. See online.go.
+//
 // [Table.Step] takes row indices and one gradient row per index. Every
 // index and length is checked before anything is written: an error names
 // the first bad index and its position, and nothing changes, not even the

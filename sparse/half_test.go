@@ -345,3 +345,25 @@ func TestHalfZeroAllocations(t *testing.T) {
 func unsafeFloats(s []uint16) []float32 {
 	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(s))), len(s)/2)
 }
+
+// TestHalfRefusesOnline: 16-bit weights take plain Adagrad steps only; the
+// online kinds and accumulator decay are refused when the table is made.
+func TestHalfRefusesOnline(t *testing.T) {
+	prox := adagrad.Defaults()
+	prox.Kind, prox.InitialAccumulatorValue = adagrad.ProximalAdagrad, 0.1
+	ftrl := adagrad.Defaults()
+	ftrl.Kind, ftrl.InitialAccumulatorValue = adagrad.FTRL, 0.1
+	decay := adagrad.Defaults()
+	decay.DecaySteps, decay.DecayRate = 10, 0.5
+	for _, o := range []adagrad.Options{prox, ftrl, decay} {
+		if _, err := New(4, 4, Elementwise, o); err != nil {
+			t.Fatalf("float32 table, kind %v: %v", o.Kind, err)
+		}
+		for _, w := range []WeightType{BFloat16, Float16} {
+			_, err := New(4, 4, Elementwise, o, Storage{Weights: w})
+			if err == nil || !strings.Contains(err.Error(), "need float32 weights") {
+				t.Errorf("%v table, kind %v, decay steps %d: %v", w, o.Kind, o.DecaySteps, err)
+			}
+		}
+	}
+}

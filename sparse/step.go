@@ -58,7 +58,7 @@ func checkCount(n int) error {
 // overlaps reports whether s shares memory with the table's weights or
 // state.
 func (t *Table) overlaps(s []float32) bool {
-	return overlap(s, t.weights) || overlap(s, t.state) || t.half.overlaps(s)
+	return overlap(s, t.weights) || overlap(s, t.state) || t.half.overlaps(s) || overlap(s, t.online.linear)
 }
 
 func overlap(a, b []float32) bool {
@@ -238,6 +238,10 @@ func (t *Table) coalesceAndUpdate(s *scratch, src *source, o kernel.Options) {
 	s.coalesce(src, t.dim, rowBits(t.rows))
 	if t.weights == nil {
 		t.updateHalf(s, src, o)
+		return
+	}
+	if t.online.on {
+		t.updateOnline(s, src, o)
 		return
 	}
 	f := kernel.StepRows32

@@ -50,6 +50,7 @@ type Table struct {
 	job       *job       // the parallel step's work
 	bags      bagScratch
 	half      halfWeights // the weights of a table of 16-bit weights (then weights is nil)
+	online    onlineState // the state of the update kind and decay (online.go)
 }
 
 // New returns a table of rows x dim weights, all zero, with its state in
@@ -79,6 +80,12 @@ func New(rows, dim int, layout Layout, o adagrad.Options, storage ...Storage) (*
 	if layout != Elementwise && layout != Rowwise {
 		return nil, fmt.Errorf("sparse: unknown layout %v", layout)
 	}
+	if err := checkKind(o, layout); err != nil {
+		return nil, err
+	}
+	if st.Weights != Float32 && (o.Kind != adagrad.Adagrad || o.Decays()) {
+		return nil, fmt.Errorf("sparse: a table of %v weights takes Adagrad steps without accumulator decay; kind %v and decay need float32 weights", st.Weights, o.Kind)
+	}
 	if rows <= 0 || dim <= 0 {
 		return nil, fmt.Errorf("sparse: a table needs rows > 0 and dim > 0, not %d x %d", rows, dim)
 	}
@@ -88,6 +95,7 @@ func New(rows, dim int, layout Layout, o adagrad.Options, storage ...Storage) (*
 	if layout == Rowwise {
 		per = dim + 1
 	}
+	per += onlinePer(o, dim)
 	if rows > MaxRows || dim > math.MaxInt/8 || rows > math.MaxInt/4/per {
 		return nil, fmt.Errorf("sparse: a table of %d x %d is too large", rows, dim)
 	}
@@ -95,7 +103,7 @@ func New(rows, dim int, layout Layout, o adagrad.Options, storage ...Storage) (*
 	if layout == Elementwise {
 		n = rows * dim
 	}
-	if need, have := uint64(st.Weights.size())*uint64(rows*dim)+4*uint64(n), memoryBytes(); have > 0 && need > have {
+	if need, have := uint64(st.Weights.size())*uint64(rows*dim)+4*uint64(n+rows*onlinePer(o, dim)), memoryBytes(); have > 0 && need > have {
 		return nil, fmt.Errorf("sparse: a table of %d x %d is too large: it needs %d bytes, more than this machine's memory and swap (%d)",
 			rows, dim, need, have)
 	}
@@ -116,6 +124,9 @@ func New(rows, dim int, layout Layout, o adagrad.Options, storage ...Storage) (*
 	hugePages(t.weights)
 	hugePages(t.half.bits)
 	hugePages(t.state)
+	if err := t.online.init(t); err != nil {
+		return nil, fmt.Errorf("sparse: a table of %d x %d is too large: %v", rows, dim, err)
+	}
 	if v := float32(o.InitialAccumulatorValue); v != 0 {
 		for i := range t.state {
 			t.state[i] = v
@@ -153,6 +164,9 @@ func (t *Table) Options() adagrad.Options { return t.opts }
 // error and changes nothing.
 func (t *Table) SetOptions(o adagrad.Options) error {
 	if err := o.Validate(); err != nil {
+		return err
+	}
+	if err := sameState(t.opts, o); err != nil {
 		return err
 	}
 	t.opts = o

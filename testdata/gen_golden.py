@@ -13,6 +13,14 @@ then /usr/bin/python3).
   gen_golden.py --out new.json.gz [--seed N]
       Writes a new file of the same layout (see README.md) with fresh inputs.
 
+  gen_golden.py --online-out online.json.gz [--seed N]
+  gen_golden.py --online-check online_golden.json.gz
+      The same for ProximalAdagrad and FTRL-Proximal (with accumulator decay):
+      TensorFlow is not used; the cases come from TensorFlow's formulas
+      (ApplyProximalAdagrad, ApplyFtrlV2 with learning_rate_power -0.5, Keras'
+      beta, DeepRec's AdagradDecay) written below in PyTorch tensor operations
+      of the case's dtype, in the order TensorFlow's kernels write them.
+
 Floats are stored as IEEE-754 bit patterns in hex (8 digits for float32, 16
 for float64).
 """
@@ -150,13 +158,115 @@ def check(path):
     return bad == 0
 
 
+ONLINE_CONFIGS = [  # kind, lr, l1, l2, l2_shrinkage, beta, initial_accumulator_value, decay_steps, decay_rate, decay_floor
+    dict(kind="proximal_adagrad", lr=0.1, l1=0.0, l2=0.0, l2_shrinkage=0.0, beta=0.0, initial_accumulator_value=0.1,
+         decay_steps=0, decay_rate=0.0, decay_floor=0.0),
+    dict(kind="proximal_adagrad", lr=0.05, l1=0.01, l2=0.02, l2_shrinkage=0.0, beta=0.0, initial_accumulator_value=0.1,
+         decay_steps=2, decay_rate=0.5, decay_floor=0.01),
+    dict(kind="proximal_adagrad", lr=1.0, l1=0.3, l2=0.0, l2_shrinkage=0.0, beta=0.0, initial_accumulator_value=0.5,
+         decay_steps=0, decay_rate=0.0, decay_floor=0.0),
+    dict(kind="ftrl", lr=0.1, l1=0.0, l2=0.0, l2_shrinkage=0.0, beta=0.0, initial_accumulator_value=0.1,
+         decay_steps=0, decay_rate=0.0, decay_floor=0.0),
+    dict(kind="ftrl", lr=0.05, l1=0.5, l2=0.1, l2_shrinkage=0.0, beta=1.0, initial_accumulator_value=0.1,
+         decay_steps=0, decay_rate=0.0, decay_floor=0.0),
+    dict(kind="ftrl", lr=0.2, l1=0.01, l2=0.01, l2_shrinkage=0.05, beta=0.5, initial_accumulator_value=0.0,
+         decay_steps=3, decay_rate=0.9, decay_floor=0.001),
+]
+ONLINE_LENGTHS = [1, 7, 16, 33, 100]
+ONLINE_STEPS = 6
+
+
+def tf_proximal(var, accum, grad, c):
+    """TensorFlow's ApplyProximalAdagrad, in its operations' order."""
+    accum = accum + grad * grad
+    lr_t = c["lr"] * torch.rsqrt(accum)
+    prox = var - grad * lr_t
+    if c["l1"] > 0:
+        var = torch.sign(prox) * torch.clamp(torch.abs(prox) - lr_t * c["l1"], min=0) / (lr_t * c["l2"] + 1)
+    else:
+        var = prox / (lr_t * c["l2"] + 1)
+    return var, accum
+
+
+def tf_ftrl(var, accum, linear, grad, c, dt):
+    """TensorFlow's ApplyFtrlV2 with learning_rate_power -0.5 and Keras'
+    beta folded into l2 (l2 + beta / (2 * lr), in the variable's dtype)."""
+    lr = torch.tensor(c["lr"], dtype=dt)
+    l2 = torch.tensor(c["l2"], dtype=dt) + torch.tensor(c["beta"], dtype=dt) / (2 * lr)
+    shrunk = grad + 2 * torch.tensor(c["l2_shrinkage"], dtype=dt) * var
+    new_accum = accum + grad * grad
+    linear = linear + (shrunk - (torch.sqrt(new_accum) - torch.sqrt(accum)) / lr * var)
+    x = c["l1"] * torch.sign(linear) - linear
+    y = torch.sqrt(new_accum) / lr + 2 * l2
+    var = torch.where(torch.abs(linear) > c["l1"], x / y, torch.zeros_like(var))
+    return var, new_accum, linear
+
+
+def run_online(case, grads):
+    dt = TORCH[case["dtype"]]
+    var = torch.tensor(from_hex(case["param0"], case["dtype"]), dtype=dt)
+    accum = torch.full_like(var, case["initial_accumulator_value"])
+    linear = torch.zeros_like(var)
+    out = dict(params=[], sums=[], linears=[])
+    for t, g in enumerate(grads, 1):
+        g = torch.tensor(g, dtype=dt)
+        if case["decay_steps"] > 0 and t % case["decay_steps"] == 0:
+            accum = torch.maximum(accum * case["decay_rate"], torch.full_like(accum, case["decay_floor"]))
+        if case["kind"] == "ftrl":
+            var, accum, linear = tf_ftrl(var, accum, linear, g, case, dt)
+        else:
+            var, accum = tf_proximal(var, accum, g, case)
+        for key, v in (("params", var), ("sums", accum), ("linears", linear)):
+            out[key].append(to_hex(v.numpy(), case["dtype"]))
+    return out
+
+
+def generate_online(seed):
+    rng = np.random.default_rng(seed)
+    cases = []
+    for dtype in ["float32", "float64"]:
+        for ci, cfg in enumerate(ONLINE_CONFIGS):
+            for n in ONLINE_LENGTHS:
+                case = dict(name="%s/%s%d/n%d" % (dtype, cfg["kind"], ci, n), dtype=dtype, **cfg)
+                case["param0"] = to_hex(rng.standard_normal(n).astype(NP[dtype]) * 0.1, dtype)
+                grads = [values(rng, "normal", n, dtype) for _ in range(ONLINE_STEPS)]
+                case["grads"] = [to_hex(g, dtype) for g in grads]
+                case.update(run_online(case, grads))
+                cases.append(case)
+    return dict(generator="torch %s tensor operations in TensorFlow's formulas (CPU)" % torch.__version__,
+                note="float values are IEEE-754 bit patterns in hex; decay before step t when t %% decay_steps == 0",
+                online=cases)
+
+
+def check_online(path):
+    with gzip.open(path, "rt") as f:
+        data = json.load(f)
+    bad = 0
+    for case in data["online"]:
+        got = run_online(case, [from_hex(g, case["dtype"]) for g in case["grads"]])
+        if any(got[k] != case[k] for k in ("params", "sums", "linears")):
+            bad += 1
+            print("differs:", case["name"])
+    n = len(data["online"])
+    print("torch %s: %d of %d online cases reproduced bit for bit" % (torch.__version__, n - bad, n))
+    return bad == 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", metavar="FILE")
     ap.add_argument("--out", metavar="FILE")
+    ap.add_argument("--online-check", metavar="FILE")
+    ap.add_argument("--online-out", metavar="FILE")
     ap.add_argument("--seed", type=int, default=20260101)
     args = ap.parse_args()
     torch.set_num_threads(1)
+    if args.online_check:
+        sys.exit(0 if check_online(args.online_check) else 1)
+    if args.online_out:
+        with gzip.open(args.online_out, "wt") as f:
+            json.dump(generate_online(args.seed), f)
+        return
     if args.check:
         sys.exit(0 if check(args.check) else 1)
     if args.out:

@@ -1,0 +1,22 @@
+//go:build gc && !purego
+
+package kernel
+
+// onlineAsm reports whether the assembly path has the online row kernels:
+// AVX2 does; on arm64 the NEON path runs the generic Go for them.
+const onlineAsm = true
+
+// proximalRows32Asm is ProximalStepRows32's generic loop computed by AVX2
+// and FMA3 (online_amd64.s), 8 lanes at a time, the last dim%8 elements one at a
+// time. It
+// prefetches the table, sum and gradient rows of rows[i+8] while it
+// updates rows[i].
+//
+//go:noescape
+func proximalRows32Asm(c *online32, table, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32)
+
+// ftrlRows32Asm is FTRLStepRows32's generic loop computed by AVX2 and
+// FMA3, as proximalRows32Asm; it also prefetches the linear row.
+//
+//go:noescape
+func ftrlRows32Asm(c *online32, table, sum, linear []float32, dim int, rows []int32, grads []float32, gradRows []int32)

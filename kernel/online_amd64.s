@@ -1,0 +1,295 @@
+//go:build gc && !purego
+
+#include "textflag.h"
+#include "go_asm.h"
+
+// The online row kernels: ProximalAdagrad and FTRL-Proximal on rows of a
+// table, each lane the contract of ProximalStep32 or FTRLStep32 (online.go)
+// with IEEE-754 correctly rounded VSQRTPS, VDIVPS, VMULPS, VADDPS, VSUBPS
+// and VFMADD231PS (rounded once), so that every lane gives the generic
+// path's bits.
+//
+// Registers:
+//   R8 table, R9 sum, DX linear (FTRL), R10 bytes per row (dim*4),
+//   R11 rows, R12 grads, R13 gradRows (0 when there is none), AX i,
+//   SI the row's byte offset, BX its gradient row, CX byte offset in the
+//   row, DI and R14 scratch.
+// Coefficients, each in every lane, for a whole call:
+//   proximal: Y15 lr, Y14 l1, Y13 l2, Y12 l1Mask, Y11 abs mask, Y10 1.0, Y9 0
+//   FTRL:     Y15 lr, Y14 l1, Y13 l2x2, Y12 sh2, Y11 shrinkMask, Y10 abs mask,
+//             Y9 |l1| (copysign takes l1's magnitude)
+// 8 elements at a time, then the rest one at a time (lane 0 of the same
+// registers), so that a row of dim 1 costs one scalar pass and no gather.
+
+#define PF 8
+
+// BCAST32 broadcasts the 32-bit constant k into every lane of Y.
+#define BCAST32(k, X, Y) \
+	MOVL         k, R14 \
+	MOVQ         R14, X \
+	VPBROADCASTD X, Y
+
+// PROX8 is the ProximalAdagrad step on 8 lanes: P param, G grad, S sum;
+// it leaves the new param in P and the new sum in S. T, U, W scratch.
+//   s = fma(g, g, s); eta = lr/sqrt(s); v = p - eta*g
+//   m = max(|v| - eta*l1, 0) (NaN stays); v = l1Mask ? copysign(m, v) : v
+//   p = v / (eta*l2 + 1)
+// VMAXPS returns its second source operand when the first is not greater,
+// NaN included: max(0, m) is m unless 0 > m; a zero m of either sign is
+// then given v's sign, as the contract does.
+#define PROX8(P, G, S, T, U, W) \
+	VFMADD231PS G, G, S \
+	VSQRTPS     S, T \
+	VDIVPS      T, Y15, T \
+	VMULPS      T, G, G \
+	VSUBPS      G, P, P \
+	VMULPS      Y14, T, G \
+	VANDPS      Y11, P, U \
+	VSUBPS      G, U, U \
+	VMAXPS      U, Y9, U \
+	VANDPS      Y11, U, U \
+	VANDNPS     P, Y11, W \
+	VORPS       W, U, U \
+	VBLENDVPS   Y12, U, P, P \
+	VMULPS      Y13, T, T \
+	VADDPS      Y10, T, T \
+	VDIVPS      T, P, P
+
+// FTRL8 is the FTRL step on 8 lanes: P param, G grad, S sum, L linear; it
+// leaves the new param in P, the new linear term in L and the new sum in
+// U. T scratch.
+//   gs = shrinkMask ? g + sh2*p : g
+//   U = fma(g, g, s); G = r = sqrt(U); S = (r - sqrt(s))/lr
+//   L = L + (gs - S*p); G = r/lr + l2x2
+//   P = |L| > l1 ? (copysign(l1, L) - L)/G : +0   (copysign: |l1| in Y9)
+#define FTRL8(P, G, S, L, T, U) \
+	VMULPS      Y12, P, T \
+	VADDPS      G, T, T \
+	VBLENDVPS   Y11, T, G, T \
+	VMOVAPS     S, U \
+	VFMADD231PS G, G, U \
+	VSQRTPS     U, G \
+	VSQRTPS     S, S \
+	VSUBPS      S, G, S \
+	VDIVPS      Y15, S, S \
+	VMULPS      P, S, S \
+	VSUBPS      S, T, T \
+	VADDPS      T, L, L \
+	VDIVPS      Y15, G, G \
+	VADDPS      Y13, G, G \
+	VANDPS      Y10, L, T \
+	VCMPPS      $0x1e, Y14, T, T \
+	VANDNPS     L, Y10, S \
+	VORPS       Y9, S, S \
+	VSUBPS      L, S, S \
+	VDIVPS      G, S, S \
+	VANDPS      T, S, P
+
+// ROW sets SI to the byte offset of row rows[AX] and BX to its gradient
+// row.
+#define ROW \
+	MOVLQSX (R11)(AX*4), SI \
+	IMULQ   R10, SI \
+	MOVQ    AX, BX \
+	TESTQ   R13, R13 \
+	JZ      2(PC) \
+	MOVLQSX (R13)(AX*4), BX \
+	IMULQ   R10, BX \
+	ADDQ    R12, BX
+
+
+// func proximalRows32Asm(c *online32, table, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32)
+TEXT ·proximalRows32Asm(SB), NOSPLIT, $0-136
+	MOVQ         c+0(FP), AX
+	VBROADCASTSS online32_lr(AX), Y15
+	VBROADCASTSS online32_l1(AX), Y14
+	VBROADCASTSS online32_l2(AX), Y13
+	VBROADCASTSS online32_l1Mask(AX), Y12
+	BCAST32($0x7fffffff, X11, Y11)
+	BCAST32($0x3f800000, X10, Y10)
+	VXORPS       Y9, Y9, Y9
+	MOVQ         table_base+8(FP), R8
+	MOVQ         sum_base+32(FP), R9
+	MOVQ         dim+56(FP), R10
+	SHLQ         $2, R10
+	MOVQ         rows_base+64(FP), R11
+	MOVQ         grads_base+88(FP), R12
+	MOVQ         gradRows_base+112(FP), R13
+	MOVQ         gradRows_len+120(FP), AX
+	TESTQ        AX, AX
+	CMOVQEQ      AX, R13
+	XORQ         AX, AX
+
+prow:
+	CMPQ AX, rows_len+72(FP)
+	JAE  pdone
+
+	// Prefetch row rows[AX+PF], if any: every cache line of its table,
+	// sum and sum rows and of its gradient row, and their last bytes.
+	LEAQ       PF(AX), SI
+	CMPQ       SI, rows_len+72(FP)
+	JAE        pnopf
+	MOVQ       SI, R14
+	TESTQ      R13, R13
+	JZ         2(PC)
+	MOVLQSX    (R13)(SI*4), R14
+	IMULQ      R10, R14
+	ADDQ       R12, R14
+	MOVLQSX    (R11)(SI*4), SI
+	IMULQ      R10, SI
+	XORQ       CX, CX
+
+ppf:
+	LEAQ       (SI)(CX*1), DI
+	PREFETCHT0 (R8)(DI*1)
+	PREFETCHT0 (R9)(DI*1)
+	PREFETCHT0 (R9)(DI*1)
+	PREFETCHT0 (R14)(CX*1)
+	ADDQ       $64, CX
+	CMPQ       CX, R10
+	JB         ppf
+	LEAQ       -1(SI)(R10*1), DI
+	PREFETCHT0 (R8)(DI*1)
+	PREFETCHT0 (R9)(DI*1)
+	PREFETCHT0 (R9)(DI*1)
+	PREFETCHT0 -1(R14)(R10*1)
+
+pnopf:
+	ROW
+	XORQ CX, CX
+
+ploop8:
+	LEAQ    32(CX), R14
+	CMPQ    R14, R10
+	JA      ptail
+	LEAQ    (SI)(CX*1), DI
+	VMOVUPS (R8)(DI*1), Y0
+	VMOVUPS (BX)(CX*1), Y1
+	VMOVUPS (R9)(DI*1), Y2
+	PROX8(Y0, Y1, Y2, Y3, Y4, Y7)
+	VMOVUPS Y0, (R8)(DI*1)
+	VMOVUPS Y2, (R9)(DI*1)
+	ADDQ    $32, CX
+	JMP     ploop8
+
+ptail:
+	// The last dim%8 elements one at a time, in lane 0 (VMOVSS clears the
+	// other lanes; what they compute is never stored).
+	CMPQ    CX, R10
+	JAE     pnext
+	LEAQ    (SI)(CX*1), DI
+	VMOVSS  (R8)(DI*1), X0
+	VMOVSS  (BX)(CX*1), X1
+	VMOVSS  (R9)(DI*1), X2
+	PROX8(Y0, Y1, Y2, Y3, Y4, Y7)
+	VMOVSS  X0, (R8)(DI*1)
+	VMOVSS  X2, (R9)(DI*1)
+	ADDQ    $4, CX
+	JMP     ptail
+
+pnext:
+	INCQ AX
+	JMP  prow
+
+pdone:
+	VZEROUPPER
+	RET
+
+// func ftrlRows32Asm(c *online32, table, sum, linear []float32, dim int, rows []int32, grads []float32, gradRows []int32)
+TEXT ·ftrlRows32Asm(SB), NOSPLIT, $0-160
+	MOVQ         c+0(FP), AX
+	VBROADCASTSS online32_lr(AX), Y15
+	VBROADCASTSS online32_l1(AX), Y14
+	VBROADCASTSS online32_l2x2(AX), Y13
+	VBROADCASTSS online32_sh2(AX), Y12
+	VBROADCASTSS online32_shrinkMask(AX), Y11
+	BCAST32($0x7fffffff, X10, Y10)
+	VANDPS       Y10, Y14, Y9
+	MOVQ         table_base+8(FP), R8
+	MOVQ         sum_base+32(FP), R9
+	MOVQ         linear_base+56(FP), DX
+	MOVQ         dim+80(FP), R10
+	SHLQ         $2, R10
+	MOVQ         rows_base+88(FP), R11
+	MOVQ         grads_base+112(FP), R12
+	MOVQ         gradRows_base+136(FP), R13
+	MOVQ         gradRows_len+144(FP), AX
+	TESTQ        AX, AX
+	CMOVQEQ      AX, R13
+	XORQ         AX, AX
+
+frow:
+	CMPQ AX, rows_len+96(FP)
+	JAE  fdone
+	// Prefetch row rows[AX+PF], if any: every cache line of its table,
+	// sum and linear rows and of its gradient row, and their last bytes.
+	LEAQ       PF(AX), SI
+	CMPQ       SI, rows_len+96(FP)
+	JAE        fnopf
+	MOVQ       SI, R14
+	TESTQ      R13, R13
+	JZ         2(PC)
+	MOVLQSX    (R13)(SI*4), R14
+	IMULQ      R10, R14
+	ADDQ       R12, R14
+	MOVLQSX    (R11)(SI*4), SI
+	IMULQ      R10, SI
+	XORQ       CX, CX
+
+fpf:
+	LEAQ       (SI)(CX*1), DI
+	PREFETCHT0 (R8)(DI*1)
+	PREFETCHT0 (R9)(DI*1)
+	PREFETCHT0 (DX)(DI*1)
+	PREFETCHT0 (R14)(CX*1)
+	ADDQ       $64, CX
+	CMPQ       CX, R10
+	JB         fpf
+	LEAQ       -1(SI)(R10*1), DI
+	PREFETCHT0 (R8)(DI*1)
+	PREFETCHT0 (R9)(DI*1)
+	PREFETCHT0 (DX)(DI*1)
+	PREFETCHT0 -1(R14)(R10*1)
+
+fnopf:
+	ROW
+	XORQ CX, CX
+
+floop8:
+	LEAQ    32(CX), R14
+	CMPQ    R14, R10
+	JA      ftail
+	LEAQ    (SI)(CX*1), DI
+	VMOVUPS (R8)(DI*1), Y0
+	VMOVUPS (BX)(CX*1), Y1
+	VMOVUPS (R9)(DI*1), Y2
+	VMOVUPS (DX)(DI*1), Y3
+	FTRL8(Y0, Y1, Y2, Y3, Y4, Y7)
+	VMOVUPS Y0, (R8)(DI*1)
+	VMOVUPS Y7, (R9)(DI*1)
+	VMOVUPS Y3, (DX)(DI*1)
+	ADDQ    $32, CX
+	JMP     floop8
+
+ftail:
+	CMPQ    CX, R10
+	JAE     fnext
+	LEAQ    (SI)(CX*1), DI
+	VMOVSS  (R8)(DI*1), X0
+	VMOVSS  (BX)(CX*1), X1
+	VMOVSS  (R9)(DI*1), X2
+	VMOVSS  (DX)(DI*1), X3
+	FTRL8(Y0, Y1, Y2, Y3, Y4, Y7)
+	VMOVSS  X0, (R8)(DI*1)
+	VMOVSS  X7, (R9)(DI*1)
+	VMOVSS  X3, (DX)(DI*1)
+	ADDQ    $4, CX
+	JMP     ftail
+
+fnext:
+	INCQ AX
+	JMP  frow
+
+fdone:
+	VZEROUPPER
+	RET
