@@ -2,8 +2,10 @@ package sparse
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -284,6 +286,9 @@ func TestOnlineTooLarge(t *testing.T) {
 	rows := int(m / 8 / dim * 9 / 10)
 	if rows > MaxRows {
 		t.Skipf("memory and swap (%d bytes) beyond what a table of %d rows can need", m, MaxRows)
+	}
+	if rows > math.MaxInt/4/(3*dim) {
+		t.Skipf("with %d-bit ints a table of %d x %d is too large before memory counts", strconv.IntSize, rows, dim)
 	}
 	o := onlineKinds()[1]
 	if _, err := New(rows, dim, Elementwise, o); err == nil || !strings.Contains(err.Error(), "more than this machine's memory") {
