@@ -263,7 +263,7 @@ func (p Path) StepRowsHalf(h Half, table []uint16, sum []float32, dim int, rows 
 		if h.Stochastic {
 			c.stochastic = ^uint32(0)
 		}
-		raceRowsHalf(table, sum, dim, dim, rows, grads, gradRows)
+		raceRows(table, sum, dim, dim, rows, grads, gradRows)
 		if h.Format == BFloat16 {
 			stepRowsBF16Asm(&c, table, sum, dim, rows, grads, gradRows)
 		} else {
@@ -282,29 +282,6 @@ type coeffsHalf struct {
 	coeffs32
 	base       uint64 // rowBase(seed, step)
 	stochastic uint32 // all ones for stochastic rounding, else 0
-}
-
-// raceRowsHalf reports to the race detector what an assembly 16-bit row
-// kernel reads and writes: the table rows, their state (stateDim elements
-// per row: dim for sum, 1 for h) and the gradient rows. It does nothing in
-// builds without the race detector.
-func raceRowsHalf(table []uint16, state []float32, stateDim, dim int, rows []int32, grads []float32, gradRows []int32) {
-	if !raceEnabled {
-		return
-	}
-	for i, r := range rows {
-		k := i
-		if gradRows != nil {
-			k = int(gradRows[i])
-		}
-		o := int(r) * dim
-		s := int(r) * stateDim
-		raceRead32(grads[k*dim : k*dim+dim])
-		raceRead16(table[o : o+dim])
-		raceWrite16(table[o : o+dim])
-		raceRead32(state[s : s+stateDim])
-		raceWrite32(state[s : s+stateDim])
-	}
 }
 
 // RowwiseStepRowsHalf is [Path.RowwiseStepRows32] for a table of 16-bit
@@ -328,7 +305,7 @@ func (p Path) RowwiseStepRowsHalf(h Half, table []uint16, hs []float32, dim int,
 		if h.Stochastic {
 			c.stochastic = ^uint32(0)
 		}
-		raceRowsHalf(table, hs, 1, dim, rows, grads, gradRows)
+		raceRows(table, hs, 1, dim, rows, grads, gradRows)
 		if h.Format == BFloat16 {
 			rowwiseRowsBF16Asm(&c, table, hs, dim, rows, grads, gradRows)
 		} else {

@@ -119,10 +119,10 @@ func (p Path) Step32(param, grad, sum []float32, o Options) {
 	var c coeffs32
 	o.set32(&c)
 	if p.id == asmID {
-		raceRead32(grad)
-		raceRead32(sum)
-		raceWrite32(param)
-		raceWrite32(sum)
+		raceRead(grad)
+		raceRead(sum)
+		raceWrite(param)
+		raceWrite(sum)
 		step32Asm(&c, param, grad, sum)
 		return
 	}
@@ -140,10 +140,10 @@ func (p Path) Step64(param, grad, sum []float64, o Options) {
 	var c coeffs64
 	o.set64(&c)
 	if p.id == asmID {
-		raceRead64(grad)
-		raceRead64(sum)
-		raceWrite64(param)
-		raceWrite64(sum)
+		raceRead(grad)
+		raceRead(sum)
+		raceWrite(param)
+		raceWrite(sum)
 		step64Asm(&c, param, grad, sum)
 		return
 	}

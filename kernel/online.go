@@ -213,10 +213,10 @@ func (p Path) ProximalStep32(param, grad, sum []float32, o Online) {
 	if p.id == asmID && onlineAsm {
 		// One row of len(param): the row kernel loads each lane before
 		// it stores it, so grad may be the very same slice as param.
-		raceRead32(grad)
-		raceRead32(sum)
-		raceWrite32(param)
-		raceWrite32(sum)
+		raceRead(grad)
+		raceRead(sum)
+		raceWrite(param)
+		raceWrite(sum)
 		proximalRows32Asm(&c, param, sum, len(param), zeroRow, grad, nil)
 		return
 	}
@@ -245,12 +245,12 @@ func (p Path) FTRLStep32(param, grad, sum, linear []float32, o Online) {
 	var c online32
 	o.set32(&c)
 	if p.id == asmID && onlineAsm {
-		raceRead32(grad)
-		raceRead32(sum)
-		raceRead32(linear)
-		raceWrite32(param)
-		raceWrite32(sum)
-		raceWrite32(linear)
+		raceRead(grad)
+		raceRead(sum)
+		raceRead(linear)
+		raceWrite(param)
+		raceWrite(sum)
+		raceWrite(linear)
 		ftrlRows32Asm(&c, param, sum, linear, len(param), zeroRow, grad, nil)
 		return
 	}
@@ -293,7 +293,7 @@ func (p Path) ProximalStepRows32(table, sum []float32, dim int, rows []int32, gr
 	var c online32
 	o.set32(&c)
 	if p.id == asmID && onlineAsm {
-		raceRows32(table, sum, 0, dim, rows, grads, gradRows)
+		raceRows(table, sum, 0, dim, rows, grads, gradRows)
 		proximalRows32Asm(&c, table, sum, dim, rows, grads, gradRows)
 		return
 	}
@@ -321,8 +321,8 @@ func (p Path) FTRLStepRows32(table, sum, linear []float32, dim int, rows []int32
 	var c online32
 	o.set32(&c)
 	if p.id == asmID && onlineAsm {
-		raceRows32(table, sum, 0, dim, rows, grads, gradRows)
-		raceRows32(table, linear, 0, dim, rows, grads, gradRows)
+		raceRows(table, sum, 0, dim, rows, grads, gradRows)
+		raceRows(table, linear, 0, dim, rows, grads, gradRows)
 		ftrlRows32Asm(&c, table, sum, linear, dim, rows, grads, gradRows)
 		return
 	}

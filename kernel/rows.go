@@ -90,7 +90,7 @@ func (p Path) StepRows32(table, sum []float32, dim int, rows []int32, grads []fl
 	var c coeffs32
 	o.set32(&c)
 	if p.id == asmID {
-		raceRows32(table, sum, 0, dim, rows, grads, gradRows)
+		raceRows(table, sum, 0, dim, rows, grads, gradRows)
 		stepRows32Asm(&c, table, sum, dim, rows, grads, gradRows)
 		return
 	}
@@ -147,7 +147,7 @@ func (p Path) RowwiseStepRows32(table, h []float32, dim int, rows []int32, grads
 // rowwiseRows32 runs the path's rowwise row kernel on checked rows, dim > 0.
 func (p Path) rowwiseRows32(c *coeffs32, table, h []float32, dim int, rows []int32, grads []float32, gradRows []int32) {
 	if p.id == asmID {
-		raceRows32(table, h, 1, dim, rows, grads, gradRows)
+		raceRows(table, h, 1, dim, rows, grads, gradRows)
 		rowwiseRows32Asm(c, table, h, dim, rows, grads, gradRows)
 		return
 	}
@@ -198,11 +198,12 @@ func checkRowsLen(fn string, tableLen, dim int, rows []int32, grads []float32, g
 	}
 }
 
-// raceRows32 reports to the race detector, row by row, what an assembly
-// row kernel reads and writes: the table rows, their state (stateDim
-// elements per row: dim for sum, 1 for h) and the gradient rows. It does
-// nothing in builds without the race detector.
-func raceRows32(table, state []float32, stateDim, dim int, rows []int32, grads []float32, gradRows []int32) {
+// raceRows reports to the race detector, row by row, what an assembly
+// row kernel reads and writes: the table rows (float32, or the bits of
+// 16-bit weights), their state (stateDim elements per row: dim for sum, 1
+// for h; 0 means dim) and the gradient rows. It does nothing in builds
+// without the race detector.
+func raceRows[T float32 | uint16](table []T, state []float32, stateDim, dim int, rows []int32, grads []float32, gradRows []int32) {
 	if !raceEnabled {
 		return
 	}
@@ -216,11 +217,11 @@ func raceRows32(table, state []float32, stateDim, dim int, rows []int32, grads [
 		}
 		o := int(r) * dim
 		s := int(r) * stateDim
-		raceRead32(grads[k*dim : k*dim+dim])
-		raceRead32(table[o : o+dim])
-		raceWrite32(table[o : o+dim])
-		raceRead32(state[s : s+stateDim])
-		raceWrite32(state[s : s+stateDim])
+		raceRead(grads[k*dim : k*dim+dim])
+		raceRead(table[o : o+dim])
+		raceWrite(table[o : o+dim])
+		raceRead(state[s : s+stateDim])
+		raceWrite(state[s : s+stateDim])
 	}
 }
 
@@ -230,9 +231,9 @@ func raceSums32(dst []float32, dim int, grads []float32, list []int32) {
 		return
 	}
 	for _, k := range list {
-		raceRead32(grads[int(k)*dim : int(k)*dim+dim])
+		raceRead(grads[int(k)*dim : int(k)*dim+dim])
 	}
-	raceWrite32(dst)
+	raceWrite(dst)
 }
 
 // SumRows32 is [Path.SumRows32] on the selected path.
