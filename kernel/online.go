@@ -158,32 +158,20 @@ func FTRLStep64(param, grad, sum, linear []float64, o Online) {
 // log(s/floor)/log(1/rate) periods, at most a few hundred times
 // 1/(1-rate) for any float32 s.
 func Decay32(sum []float32, n int64, d Decay) {
-	rate, floor := float32(d.Rate), float32(d.Floor)
-	for ; n > 0; n-- {
-		changed := false
-		for i, s := range sum {
-			x := float32(s * rate)
-			if x < floor {
-				x = floor
-			}
-			if x != s && (x == x || s == s) {
-				changed = true
-			}
-			sum[i] = x
-		}
-		if !changed {
-			return
-		}
-	}
+	decay(sum, n, float32(d.Rate), float32(d.Floor))
 }
 
 // Decay64 is Decay32 for float64: the same operations in float64.
 func Decay64(sum []float64, n int64, d Decay) {
-	rate, floor := d.Rate, d.Floor
+	decay(sum, n, d.Rate, d.Floor)
+}
+
+// decay is Decay32 and Decay64, in the precision of F.
+func decay[F float32 | float64](sum []F, n int64, rate, floor F) {
 	for ; n > 0; n-- {
 		changed := false
 		for i, s := range sum {
-			x := float64(s * rate)
+			x := F(s * rate)
 			if x < floor {
 				x = floor
 			}
