@@ -38,10 +38,14 @@ type onlineState struct {
 	decayed []int64   // decay periods applied, per row, when decay is on
 }
 
-// checkKind refuses a kind the layout has no kernel for.
-func checkKind(o adagrad.Options, layout Layout) error {
+// checkKind refuses a kind, or decay, that the layout or the weight type
+// has no kernel for.
+func checkKind(o adagrad.Options, layout Layout, w WeightType) error {
 	if layout == Rowwise && o.Kind != adagrad.Adagrad {
 		return fmt.Errorf("sparse: kind %v has no rowwise layout; use Elementwise", o.Kind)
+	}
+	if w != Float32 && (o.Kind != adagrad.Adagrad || o.Decays()) {
+		return fmt.Errorf("sparse: a table of %v weights takes Adagrad steps without accumulator decay; kind %v and decay need float32 weights", w, o.Kind)
 	}
 	return nil
 }

@@ -80,11 +80,8 @@ func New(rows, dim int, layout Layout, o adagrad.Options, storage ...Storage) (*
 	if layout != Elementwise && layout != Rowwise {
 		return nil, fmt.Errorf("sparse: unknown layout %v", layout)
 	}
-	if err := checkKind(o, layout); err != nil {
+	if err := checkKind(o, layout, st.Weights); err != nil {
 		return nil, err
-	}
-	if st.Weights != Float32 && (o.Kind != adagrad.Adagrad || o.Decays()) {
-		return nil, fmt.Errorf("sparse: a table of %v weights takes Adagrad steps without accumulator decay; kind %v and decay need float32 weights", st.Weights, o.Kind)
 	}
 	if rows <= 0 || dim <= 0 {
 		return nil, fmt.Errorf("sparse: a table needs rows > 0 and dim > 0, not %d x %d", rows, dim)
