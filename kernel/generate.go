@@ -1,11 +1,13 @@
 package kernel
 
-// The NEON path's assembly, kernel_arm64.s and rows_arm64.s, is generated:
-// Go's arm64 assembler lacks the vector FADD, FSUB, FMUL, FDIV and FSQRT,
-// which the generator in _gen writes as WORDs from one table of encodings.
-// go generate ./... regenerates both files from any host: the generator is
+// The NEON path's assembly, kernel_arm64.s, rows_arm64.s and
+// online_arm64.s, is generated: Go's arm64 assembler lacks the vector FADD,
+// FSUB, FMUL, FDIV, FSQRT, FMAX and FCMGT, which the generator in _gen
+// writes as WORDs from one table of encodings. go generate ./...
+// regenerates the files from any host: the generator is
 // built and run for the host, whatever GOOS and GOARCH say. The directory's
 // leading underscore keeps it out of ./... and of the package's documentation.
 //
 //go:generate env GOOS= GOARCH= go run ./_gen -o kernel_arm64.s
 //go:generate env GOOS= GOARCH= go run ./_gen -rows -o rows_arm64.s
+//go:generate env GOOS= GOARCH= go run ./_gen -online -o online_arm64.s

@@ -14,13 +14,14 @@ import (
 
 // The NEON path carries the vector instructions Go's arm64 assembler lacks
 // as WORDs, each with the instruction it encodes beside it. These tests
-// assemble kernel_arm64.s and rows_arm64.s for arm64 with the go command,
+// assemble kernel_arm64.s, rows_arm64.s and online_arm64.s for arm64 with the go command,
 // whatever the host, and hold every WORD to its comment through go tool
 // objdump's decoding.
 
 const (
 	neonFile     = "kernel_arm64.s"
 	neonRowsFile = "rows_arm64.s"
+	neonOnline   = "online_arm64.s"
 )
 
 // neonFiles are the generated files and the generator's arguments that
@@ -31,6 +32,7 @@ var neonFiles = []struct {
 }{
 	{neonFile, nil},
 	{neonRowsFile, []string{"-rows"}},
+	{neonOnline, []string{"-online"}},
 }
 
 // goTool returns the go command, or skips the test when there is none.
@@ -148,7 +150,7 @@ func wordMismatches(ws []wordLine, dump map[int][]decoded) []string {
 
 // assembleNEON builds the package for linux/arm64 with the go command,
 // which writes go_asm.h (the offsets the files include) and assembles
-// file (kernel_arm64.s or rows_arm64.s), and returns go tool objdump
+// file (one of the generated files), and returns go tool objdump
 // -gnu's listing of file's object, taken out of the package archive.
 func assembleNEON(t *testing.T, gobin, file string) []byte {
 	t.Helper()
@@ -161,7 +163,7 @@ func assembleNEON(t *testing.T, gobin, file string) []byte {
 	return runGo(t, gobin, env, "tool", "objdump", "-gnu", filepath.Join(dir, obj))
 }
 
-// TestNEONWords assembles kernel_arm64.s and rows_arm64.s and checks
+// TestNEONWords assembles the generated files and checks
 // that every WORD decodes to the instruction its comment names, and that
 // the WORDs cover every vector instruction each file needs.
 func TestNEONWords(t *testing.T) {
@@ -171,6 +173,7 @@ func TestNEONWords(t *testing.T) {
 	needs := map[string][]string{
 		neonFile:     {"fadd.4s", "fsub.4s", "fmul.4s", "fdiv.4s", "fsqrt.4s", "fadd.2d", "fsub.2d", "fmul.2d", "fdiv.2d", "fsqrt.2d"},
 		neonRowsFile: {"fadd.4s", "fsub.4s", "fmul.4s", "fdiv.4s", "fsqrt.4s"},
+		neonOnline:   {"fadd.4s", "fsub.4s", "fmul.4s", "fdiv.4s", "fsqrt.4s", "fmax.4s", "fcmgt.4s"},
 	}
 	for _, f := range neonFiles {
 		t.Run(f.name, func(t *testing.T) {
@@ -227,8 +230,8 @@ func TestNEONWords(t *testing.T) {
 	}
 }
 
-// TestNEONGenerated checks that kernel_arm64.s and rows_arm64.s are
-// what their generator writes, so that the table in kernel/_gen is the
+// TestNEONGenerated checks that the generated files are what their
+// generator writes, so that the table in kernel/_gen is the
 // one place the encodings come from.
 func TestNEONGenerated(t *testing.T) {
 	gobin := goTool(t)
@@ -301,6 +304,14 @@ func TestNEONMainLoop(t *testing.T) {
 			// sumRows32Asm: one further row of 16 columns added.
 			{"sadd16", ".4s", 16, map[string]int{"fadd": 4}},
 		},
+		neonOnline: {
+			// proximalRows32Asm, per register: s = fma(g, g, s), eta,
+			// eta*g, v, eta*l1, m, max, eta*l2 + 1 and the quotient.
+			{"loopp", ".4s", 16, map[string]int{"fmla": 4, "fsqrt": 4, "fdiv": 8, "fmul": 12, "fsub": 8, "fmax": 4, "fadd": 4}},
+			// ftrlRows32Asm, per register: gs, sNew, r, sqrt(s),
+			// sigma*p, lin, quad, the comparison and the quotient.
+			{"loopf", ".4s", 16, map[string]int{"fmul": 8, "fadd": 12, "fmla": 4, "fsqrt": 8, "fsub": 12, "fdiv": 12, "fcmgt": 4}},
+		},
 	}
 	for _, f := range neonFiles {
 		src, err := os.ReadFile(f.name)
@@ -350,7 +361,7 @@ func TestNEONMainLoop(t *testing.T) {
 					t.Errorf("%s: floating-point instruction not on %s lanes: %s", c.label, c.arr, in)
 				}
 			}
-			for _, op := range []string{"fadd", "fsub", "fmul", "fdiv", "fsqrt", "fmla"} {
+			for _, op := range []string{"fadd", "fsub", "fmul", "fdiv", "fsqrt", "fmla", "fmax", "fcmgt"} {
 				if count[op] != c.want[op] {
 					t.Errorf("%s: %d %s per iteration of %d elements, want %d", c.label, count[op], op, c.elems, c.want[op])
 				}

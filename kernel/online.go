@@ -187,8 +187,8 @@ func decay[F float32 | float64](sum []F, n int64, rate, floor F) {
 }
 
 // ProximalStep32 is [ProximalStep32] computed by this path: on the avx2
-// path by the AVX2 row kernel on one row; elsewhere, and for float64, by
-// the generic code.
+// and neon paths by the row kernel on one row; on generic, and for
+// float64, by the generic code.
 func (p Path) ProximalStep32(param, grad, sum []float32, o Online) {
 	if len(param) != len(grad) || len(param) != len(sum) {
 		panicLengths("ProximalStep32", len(param), len(grad), len(sum))

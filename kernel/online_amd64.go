@@ -3,7 +3,7 @@
 package kernel
 
 // onlineAsm reports whether the assembly path has the online row kernels:
-// AVX2 does; on arm64 the NEON path runs the generic Go for them.
+// AVX2 does.
 const onlineAsm = true
 
 // proximalRows32Asm is ProximalStepRows32's generic loop computed by AVX2

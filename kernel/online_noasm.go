@@ -1,10 +1,9 @@
-//go:build !amd64 || !gc || purego
+//go:build (!amd64 && !arm64) || !gc || purego
 
 package kernel
 
 // onlineAsm reports whether the assembly path has the online row kernels:
-// in this build it has none (on arm64 the NEON path runs the generic Go
-// for them).
+// in this build it has none.
 const onlineAsm = false
 
 func proximalRows32Asm(c *online32, table, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32) {
