@@ -40,9 +40,10 @@
 // widened to float32 exactly ([Widen]), stepped as the float32 kernels
 // step it, and rounded back ([Round]) stochastically, with random bits
 // from a counter-based generator keyed by seed, step, row and column
-// ([RandomBits]), or to nearest even. The avx2 path has assembly for them
-// (integer shifts for bfloat16, F16C conversions for float16; the path
-// requires F16C with AVX2 and FMA3); on arm64 the neon path runs the
+// ([RandomBits]), or to nearest even. The avx2 and neon paths have
+// assembly for them (integer shifts for bfloat16; F16C conversions for
+// float16, which the avx2 path requires with AVX2 and FMA3, and FCVTL and
+// FCVTN on arm64).
 //
 // For online learning there are ProximalAdagrad ([ProximalStep32],
 // [ProximalStep64], [ProximalStepRows32]) and FTRL-Proximal ([FTRLStep32],

@@ -20,8 +20,13 @@ func TestHalfGuardPages(t *testing.T) {
 		g := newGuarded(t, maxElems*4)
 		o := Options{LR: 0.1, Eps: 1e-8, WeightDecay: 0.01}
 		calls := 0
-		for _, f := range []HalfFormat{BFloat16, Float16} {
-			h := Half{Format: f, Stochastic: true, Seed: 4, Step: 2}
+		for _, hf := range []Half{
+			{Format: BFloat16, Stochastic: true, Seed: 4, Step: 2},
+			{Format: Float16, Stochastic: true, Seed: 4, Step: 2},
+			{Format: BFloat16},
+			{Format: Float16},
+		} {
+			h, f := hf, hf.Format
 			for _, dim := range []int{1, 2, 7, 8, 9, 15, 16, 17, 24, 31, 33, 64, 65, 127, 1024} {
 				nRows := 4
 				if dim*nRows > maxElems {
@@ -58,7 +63,7 @@ func TestHalfGuardPages(t *testing.T) {
 						wantT, wantS := append([]uint16(nil), table...), append([]float32(nil), sum...)
 						Generic().StepRowsHalf(h, wantT, wantS, dim, rows, grads, nil, o)
 						p.StepRowsHalf(h, table, sum, dim, rows, grads, nil, o)
-						what := fmt.Sprintf("%v dim=%d slice %d end=%v", f, dim, which, end)
+						what := fmt.Sprintf("%v stochastic=%v dim=%d slice %d end=%v", f, h.Stochastic, dim, which, end)
 						for i := range table {
 							if !sameHalf(f, table[i], wantT[i]) || !sameBits32(sum[i], wantS[i]) {
 								t.Fatalf("StepRowsHalf %s: element %d differs: %04x %08x, want %04x %08x", what, i, table[i], sumBits(sum[i]), wantT[i], sumBits(wantS[i]))

@@ -22,6 +22,7 @@ const (
 	neonFile     = "kernel_arm64.s"
 	neonRowsFile = "rows_arm64.s"
 	neonOnline   = "online_arm64.s"
+	neonHalf     = "half_arm64.s"
 )
 
 // neonFiles are the generated files and the generator's arguments that
@@ -33,6 +34,7 @@ var neonFiles = []struct {
 	{neonFile, nil},
 	{neonRowsFile, []string{"-rows"}},
 	{neonOnline, []string{"-online"}},
+	{neonHalf, []string{"-half"}},
 }
 
 // goTool returns the go command, or skips the test when there is none.
@@ -174,6 +176,8 @@ func TestNEONWords(t *testing.T) {
 		neonFile:     {"fadd.4s", "fsub.4s", "fmul.4s", "fdiv.4s", "fsqrt.4s", "fadd.2d", "fsub.2d", "fmul.2d", "fdiv.2d", "fsqrt.2d"},
 		neonRowsFile: {"fadd.4s", "fsub.4s", "fmul.4s", "fdiv.4s", "fsqrt.4s"},
 		neonOnline:   {"fadd.4s", "fsub.4s", "fmul.4s", "fdiv.4s", "fsqrt.4s", "fmax.4s", "fcmgt.4s"},
+		neonHalf: {"fadd.4s", "fsub.4s", "fmul.4s", "fdiv.4s", "fsqrt.4s", "fcmgt.4s", "fcmeq.4s", "fcvtzs.4s", "scvtf.4s",
+			"mul.4s", "fcvtl.4s", "fcvtl2.4s", "fcvtn.4h", "fcvtn2.8h"},
 	}
 	for _, f := range neonFiles {
 		t.Run(f.name, func(t *testing.T) {
@@ -270,6 +274,61 @@ func TestParseWordsRejectsBareWord(t *testing.T) {
 	}
 }
 
+// neonLoop is a main loop of a generated file: its label, the lanes of
+// its floating-point instructions, and the count of each instruction of
+// loopOps per iteration.
+type neonLoop struct {
+	label, arr string
+	elems      int            // elements per iteration
+	want       map[string]int // per iteration; absent ops: none
+	count      int            // elements counted by each SUBS, when not elems
+}
+
+// loopOps are the instructions TestNEONMainLoop counts.
+var loopOps = []string{"fadd", "fsub", "fmul", "fdiv", "fsqrt", "fmla", "fmax", "fcmgt", "fcmeq",
+	"fcvtl", "fcvtl2", "fcvtn", "fcvtn2", "fcvtzs", "scvtf", "mul"}
+
+// halfLoops are the main loops of half_arm64.s, given the instructions of
+// the step on two registers (step): the loop of each element-wise kernel
+// and rounding (labels loop, then b or f for the format, s or n for the
+// rounding), and the two passes of row-wise ones (p1, p2, then rb or rf,
+// s or n), 8 elements per SUBS.
+func halfLoops(step map[string]int) []neonLoop {
+	with := func(m map[string]int, more ...map[string]int) map[string]int {
+		out := map[string]int{}
+		for _, x := range append([]map[string]int{m}, more...) {
+			for k, v := range x {
+				out[k] += v
+			}
+		}
+		return out
+	}
+	var (
+		hash     = map[string]int{"mul": 4}
+		widenF16 = map[string]int{"fcvtl": 1, "fcvtl2": 1}
+		roundBF  = map[string]int{"fcmeq": 2}
+		nearestF = map[string]int{"fcvtn": 1, "fcvtn2": 1}
+		// per register: 2^-14 > a, a*2^24, y-n, bits*2^-24, frac >
+		// bits, trunc(y), float32(n), float32(bits); then FCVTN's
+		// NaNs.
+		stochF = map[string]int{"fcmgt": 4, "fmul": 4, "fsub": 2, "fcvtzs": 2, "scvtf": 4, "fcvtn": 1, "fcvtn2": 1, "fcmeq": 2}
+		// pass 2: the gradient (fmla for weight decay), step*g, p - g
+		pass2 = map[string]int{"fmla": 2, "fmul": 2, "fsub": 2}
+	)
+	return []neonLoop{
+		{"loopbs", ".4s", 8, with(step, hash, roundBF), 0},
+		{"loopbn", ".4s", 8, with(step, roundBF), 0},
+		{"loopfs", ".4s", 8, with(step, widenF16, hash, stochF), 0},
+		{"loopfn", ".4s", 8, with(step, widenF16, nearestF), 0},
+		{"p1rbs", ".4s", 16, map[string]int{"fmla": 8}, 8},
+		{"p1rfn", ".4s", 16, with(map[string]int{"fmla": 8}, widenF16, widenF16), 8},
+		{"p2rbs", ".4s", 8, with(pass2, hash, roundBF), 0},
+		{"p2rbn", ".4s", 8, with(pass2, roundBF), 0},
+		{"p2rfs", ".4s", 8, with(pass2, widenF16, hash, stochF), 0},
+		{"p2rfn", ".4s", 8, with(pass2, widenF16, nearestF), 0},
+	}
+}
+
 // TestNEONMainLoop checks the shape of the main loops in the assembled
 // code: no scalar floating-point instruction, every vector floating-point
 // instruction on full registers of the function's lanes, and the expected
@@ -281,39 +340,38 @@ func TestNEONMainLoop(t *testing.T) {
 	gobin := goTool(t)
 	step := regexp.MustCompile(`^subs x[0-9]+, x[0-9]+, #(0x[0-9a-f]+|[0-9]+)$`)
 	scalarFP := regexp.MustCompile(`^f[a-z]+ [hsd][0-9]+`)
-	type loop struct {
-		label, arr string
-		elems      int            // elements per iteration
-		want       map[string]int // per iteration; absent ops: none
-	}
 	stepOps := func(vectors int) map[string]int {
 		return map[string]int{"fadd": 2 * vectors, "fdiv": vectors, "fsqrt": vectors, "fsub": vectors, "fmul": vectors, "fmla": 2 * vectors}
 	}
-	loops := map[string][]loop{
+	loops := map[string][]neonLoop{
 		neonFile: {
-			{"loop32", ".4s", 16, stepOps(4)},
-			{"loop64", ".2d", 8, stepOps(4)},
+			{"loop32", ".4s", 16, stepOps(4), 0},
+			{"loop64", ".2d", 8, stepOps(4), 0},
 		},
 		neonRowsFile: {
 			// stepRows32Asm: the dense step on each row.
-			{"loope", ".4s", 16, stepOps(4)},
+			{"loope", ".4s", 16, stepOps(4), 0},
 			// rowwiseRows32Asm: the gradient (fmla for weight decay)
 			// and its square, then the gradient again and the update.
-			{"rloop1", ".4s", 16, map[string]int{"fmla": 8}},
-			{"rloop2", ".4s", 16, map[string]int{"fmla": 4, "fmul": 4, "fsub": 4}},
+			{"rloop1", ".4s", 16, map[string]int{"fmla": 8}, 0},
+			{"rloop2", ".4s", 16, map[string]int{"fmla": 4, "fmul": 4, "fsub": 4}, 0},
 			// sumRows32Asm: one further row of 16 columns added.
-			{"sadd16", ".4s", 16, map[string]int{"fadd": 4}},
+			{"sadd16", ".4s", 16, map[string]int{"fadd": 4}, 0},
 		},
 		neonOnline: {
 			// proximalRows32Asm, per register: s = fma(g, g, s), eta,
 			// eta*g, v, eta*l1, m, max, eta*l2 + 1 and the quotient.
-			{"loopp", ".4s", 16, map[string]int{"fmla": 4, "fsqrt": 4, "fdiv": 8, "fmul": 12, "fsub": 8, "fmax": 4, "fadd": 4}},
+			{"loopp", ".4s", 16, map[string]int{"fmla": 4, "fsqrt": 4, "fdiv": 8, "fmul": 12, "fsub": 8, "fmax": 4, "fadd": 4}, 0},
 			// ftrlRows32Asm, per register: gs, sNew, r, sqrt(s),
 			// sigma*p, lin, quad, the comparison and the quotient.
-			{"loopf", ".4s", 16, map[string]int{"fmul": 8, "fadd": 12, "fmla": 4, "fsqrt": 8, "fsub": 12, "fdiv": 12, "fcmgt": 4}},
+			{"loopf", ".4s", 16, map[string]int{"fmul": 8, "fadd": 12, "fmla": 4, "fsqrt": 8, "fsub": 12, "fdiv": 12, "fcmgt": 4}, 0},
 		},
+		neonHalf: halfLoops(stepOps(2)),
 	}
 	for _, f := range neonFiles {
+		if loops[f.name] == nil {
+			t.Fatalf("no loops listed for %s", f.name)
+		}
 		src, err := os.ReadFile(f.name)
 		if err != nil {
 			t.Fatal(err)
@@ -350,8 +408,12 @@ func TestNEONMainLoop(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if int(n) != c.elems {
-						t.Errorf("%s: %s counts %d elements per iteration, want %d", c.label, in, n, c.elems)
+					want := c.elems
+					if c.count != 0 {
+						want = c.count
+					}
+					if int(n) != want {
+						t.Errorf("%s: %s counts %d elements, want %d", c.label, in, n, want)
 					}
 				}
 				if scalarFP.MatchString(in) {
@@ -361,7 +423,7 @@ func TestNEONMainLoop(t *testing.T) {
 					t.Errorf("%s: floating-point instruction not on %s lanes: %s", c.label, c.arr, in)
 				}
 			}
-			for _, op := range []string{"fadd", "fsub", "fmul", "fdiv", "fsqrt", "fmla", "fmax", "fcmgt"} {
+			for _, op := range loopOps {
 				if count[op] != c.want[op] {
 					t.Errorf("%s: %d %s per iteration of %d elements, want %d", c.label, count[op], op, c.elems, c.want[op])
 				}

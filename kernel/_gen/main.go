@@ -1,14 +1,16 @@
 // The _gen command writes kernel_arm64.s, the NEON path of package kernel.
 //
-// Go's arm64 assembler has no vector FADD, FSUB, FMUL, FDIV, FSQRT, FMAX
-// or FCMGT, so the file carries them as WORD directives. Their encodings live here, in
-// one table (vectorOps); every WORD gets the instruction it encodes, in Arm
+// Go's arm64 assembler lacks many vector instructions (FADD, FSUB, FMUL,
+// FDIV, FSQRT, the comparisons, the conversions, integer MUL), so the file
+// carries them as WORD directives. Their encodings live here, in one
+// table (vectorOps); every WORD gets the instruction it encodes, in Arm
 // syntax, as a comment beside it. A test in package kernel assembles the
 // file and checks with go tool objdump that each WORD decodes to the
 // instruction its comment names, and that the file is this command's output.
 // With -rows it writes rows_arm64.s, the row kernels (rows.go), from the
-// same table and the same step body. With -online it writes
-// online_arm64.s, the online row kernels (online.go).
+// same table and the same step body; with -online online_arm64.s, the
+// online row kernels (online.go); with -half half_arm64.s, the 16-bit row
+// kernels (half.go).
 //
 // Run it from the kernel directory, or with go generate ./... from the
 // module root, on any host (the go:generate lines sit in generate.go):
@@ -16,6 +18,7 @@
 //	go run ./_gen -o kernel_arm64.s
 //	go run ./_gen -rows -o rows_arm64.s
 //	go run ./_gen -online -o online_arm64.s
+//	go run ./_gen -half -o half_arm64.s
 package main
 
 import (
@@ -26,17 +29,23 @@ import (
 	"strings"
 )
 
-// vectorOp is an ASIMD floating-point instruction the assembler lacks: its
-// encodings with Q=1 (all 128 bits) for 4 float32 lanes and for 2 float64
-// lanes, register fields cleared (Rd bits 0-4, Rn bits 5-9, Rm bits 16-20).
+// vectorOp is an ASIMD instruction the assembler lacks: its encodings
+// with Q=1 (all 128 bits) for 4 float32 (or int32) lanes and for 2
+// float64 lanes, register fields cleared (Rd bits 0-4, Rn bits 5-9, Rm
+// bits 16-20). An instruction with no 2-lane float64 form has d2 0.
 type vectorOp struct {
 	s4, d2  uint32
 	sources int // 2 for Vd = Vn op Vm, 1 for Vd = op(Vn)
+	// byElem: Vd = Vn op Vm.S[index], the index in H:L (bits 11 and 21).
+	byElem bool
+	// dArr and nArr are the arrangements of Vd and Vn when they are not
+	// the lanes' (the conversions between 4S and 4H or 8H).
+	dArr, nArr string
 }
 
 // vectorOps is the one table of the WORD encodings (Arm ARM, "Advanced
-// SIMD three same" and "two-register miscellaneous", sz selecting the
-// precision).
+// SIMD three same", "two-register miscellaneous" and "vector x indexed
+// element", sz selecting the precision).
 var vectorOps = map[string]vectorOp{
 	"FADD":  {s4: 0x4e20d400, d2: 0x4e60d400, sources: 2},
 	"FSUB":  {s4: 0x4ea0d400, d2: 0x4ee0d400, sources: 2},
@@ -45,6 +54,23 @@ var vectorOps = map[string]vectorOp{
 	"FSQRT": {s4: 0x6ea1f800, d2: 0x6ee1f800, sources: 1},
 	"FMAX":  {s4: 0x4e20f400, d2: 0x4e60f400, sources: 2},
 	"FCMGT": {s4: 0x6ea0e400, d2: 0x6ee0e400, sources: 2},
+	"FCMEQ": {s4: 0x4e20e400, d2: 0x4e60e400, sources: 2},
+	// Conversions between float32 and int32 lanes, toward zero (FCVTZS).
+	"FCVTZS": {s4: 0x4ea1b800, d2: 0x4ee1b800, sources: 1},
+	"SCVTF":  {s4: 0x4e21d800, d2: 0x4e61d800, sources: 1},
+	// Integer multiplication of 32-bit lanes, by a vector and by a lane.
+	"MUL":      {s4: 0x4ea09c00, sources: 2},
+	"MUL.elem": {s4: 0x4f808000, sources: 2, byElem: true},
+	// FMUL by a lane.
+	"FMUL.elem": {s4: 0x4f809000, sources: 2, byElem: true},
+	// float16 to float32, the low (FCVTL) or high (FCVTL2) 4 lanes of Vn;
+	// float32 to float16 (round to nearest, ties to even, per FPCR), into
+	// the low 4 lanes of Vd (FCVTN, clearing the high ones) or the high 4
+	// (FCVTN2, keeping the low ones).
+	"FCVTL":  {s4: 0x0e217800, sources: 1, dArr: "4S", nArr: "4H"},
+	"FCVTL2": {s4: 0x4e217800, sources: 1, dArr: "4S", nArr: "8H"},
+	"FCVTN":  {s4: 0x0e216800, sources: 1, dArr: "4H", nArr: "4S"},
+	"FCVTN2": {s4: 0x4e216800, sources: 1, dArr: "8H", nArr: "4S"},
 }
 
 // elem describes one element type.
@@ -101,18 +127,34 @@ func (w *gen) note(text string) { w.printf("\t// %s\n", text) }
 
 // word writes a vector instruction the assembler lacks: Vd = Vn op Vm, or
 // Vd = op(Vn).
-func (w *gen) word(op string, d, n, m int) {
+func (w *gen) word(op string, d, n, m int) { w.wordIdx(op, d, n, m, 0) }
+
+// wordIdx is word with a lane index for the by-element forms (op
+// "MUL.elem", "FMUL.elem"): Vd = Vn op Vm.S[idx].
+func (w *gen) wordIdx(op string, d, n, m, idx int) {
 	v, ok := vectorOps[op]
 	if !ok {
 		log.Fatalf("no encoding for %s", op)
 	}
 	enc := v.s4
 	if w.e.size == 8 {
+		if v.d2 == 0 {
+			log.Fatalf("no 2D encoding for %s", op)
+		}
 		enc = v.d2
 	}
+	name, _, _ := strings.Cut(op, ".")
+	dArr, nArr := w.e.arm, w.e.arm
+	if v.dArr != "" {
+		dArr, nArr = v.dArr, v.nArr
+	}
 	enc |= uint32(d) | uint32(n)<<5
-	text := fmt.Sprintf("%s V%d.%s, V%d.%s", op, d, w.e.arm, n, w.e.arm)
-	if v.sources == 2 {
+	text := fmt.Sprintf("%s V%d.%s, V%d.%s", name, d, dArr, n, nArr)
+	switch {
+	case v.byElem:
+		enc |= uint32(m)<<16 | uint32(idx&1)<<21 | uint32(idx>>1)<<11
+		text += fmt.Sprintf(", V%d.S[%d]", m, idx)
+	case v.sources == 2:
 		enc |= uint32(m) << 16
 		text += fmt.Sprintf(", V%d.%s", m, w.e.arm)
 	}
@@ -320,15 +362,18 @@ func main() {
 	out := flag.String("o", "", "output file (default standard output)")
 	rows := flag.Bool("rows", false, "write rows_arm64.s, the row kernels, instead of kernel_arm64.s")
 	online := flag.Bool("online", false, "write online_arm64.s, the online row kernels, instead of kernel_arm64.s")
+	half := flag.Bool("half", false, "write half_arm64.s, the 16-bit row kernels, instead of kernel_arm64.s")
 	flag.Parse()
 	var all strings.Builder
 	switch {
-	case *rows && *online:
-		log.Fatal("-rows and -online each name a file: give one")
+	case countTrue(*rows, *online, *half) > 1:
+		log.Fatal("-rows, -online and -half each name a file: give one")
 	case *rows:
 		all.WriteString(rowsFile())
 	case *online:
 		all.WriteString(onlineFile())
+	case *half:
+		all.WriteString(halfFile())
 	default:
 		all.WriteString(header)
 		for _, e := range elems {
@@ -344,4 +389,14 @@ func main() {
 	if err := os.WriteFile(*out, []byte(all.String()), 0o644); err != nil {
 		log.Fatal(err)
 	}
+}
+
+func countTrue(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
