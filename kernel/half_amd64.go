@@ -37,3 +37,27 @@ func rowwiseRowsBF16Asm(c *coeffsHalf, table []uint16, state []float32, dim int,
 //
 //go:noescape
 func rowwiseRowsF16Asm(c *coeffsHalf, table []uint16, state []float32, dim int, rows []int32, grads []float32, gradRows []int32)
+
+// widenRowsBF16Asm is WidenRows for bfloat16 weights computed by AVX2, on
+// the columns [0, dim&^7) of each row; the caller widens the others. It
+// prefetches rows[i+8] while it widens rows[i].
+//
+//go:noescape
+func widenRowsBF16Asm(dst []float32, table []uint16, dim int, rows []int64)
+
+// widenRowsF16Asm is widenRowsBF16Asm for float16 weights (VCVTPH2PS).
+//
+//go:noescape
+func widenRowsF16Asm(dst []float32, table []uint16, dim int, rows []int64)
+
+// addRowsBF16Asm is AddRowsHalf for bfloat16 weights computed by AVX2, on
+// the columns [0, dim&^7); weights is nil or one per row. It prefetches
+// rows[i+8] while it adds rows[i].
+//
+//go:noescape
+func addRowsBF16Asm(dst []float32, table []uint16, dim int, rows []int64, weights []float32)
+
+// addRowsF16Asm is addRowsBF16Asm for float16 weights.
+//
+//go:noescape
+func addRowsF16Asm(dst []float32, table []uint16, dim int, rows []int64, weights []float32)

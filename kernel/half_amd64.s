@@ -412,6 +412,112 @@ Ldone: \
 	VZEROUPPER \
 	RET
 
+// The lookups and bags of 16-bit weights: widenRows*Asm widen the listed
+// rows into consecutive rows of dst, addRows*Asm add them (times their
+// weights) to dst, on the columns [0, dim&^7) of each row. Registers:
+//   R8 table, R9 dim&^7, R10 dim, R11 rows, R12 weights (0 when there are
+//   none), DX len(rows), AX i, DI the table row, SI the dst row, CX the
+//   column, BX scratch, Y7 the row's weight, Y8 hwiden, Y0-Y2 scratch.
+
+C8(hquiet, $0x00400000)
+
+// LRARGS loads the arguments common to both kinds.
+#define LRARGS \
+	MOVQ dst_base+0(FP), SI \
+	MOVQ table_base+24(FP), R8 \
+	MOVQ dim+48(FP), R10 \
+	MOVQ rows_base+56(FP), R11 \
+	MOVQ rows_len+64(FP), DX \
+	MOVQ R10, R9 \
+	ANDQ $~7, R9 \
+	VMOVDQU hwiden<>(SB), Y8 \
+	XORQ AX, AX
+
+// LRROW sets DI to the table row of rows[AX] after prefetching the table
+// row of rows[AX+PFH], a cache line (32 columns) at a time.
+#define LRROW(Lpf, Lnopf) \
+	LEAQ PFH(AX), BX \
+	CMPQ BX, DX \
+	JAE  Lnopf \
+	MOVQ (R11)(BX*8), BX \
+	IMULQ R10, BX \
+	LEAQ (R8)(BX*2), BX \
+	XORQ CX, CX \
+Lpf: \
+	PREFETCHT0 (BX)(CX*2) \
+	ADDQ $32, CX \
+	CMPQ CX, R10 \
+	JB   Lpf \
+	PREFETCHT0 -2(BX)(R10*2) \
+Lnopf: \
+	MOVQ (R11)(AX*8), DI \
+	IMULQ R10, DI \
+	LEAQ (R8)(DI*2), DI
+
+// LWIDENBF16 is WIDENBF16 with widen's quiet bit for NaNs (a lookup
+// returns the widened bits themselves).
+#define LWIDENBF16(D) \
+	WIDENBF16(D) \
+	VCMPPS $3, D, D, Y2 \
+	VANDPS hquiet<>(SB), Y2, Y2 \
+	VORPS  Y2, D, D
+
+// WIDENROWS is the lookup with the widening WIDEN.
+#define WIDENROWS(WIDEN, Lrow, Lpf, Lnopf, Lloop, Lnext, Ldone) \
+	LRARGS \
+Lrow: \
+	CMPQ AX, DX \
+	JAE  Ldone \
+	LRROW(Lpf, Lnopf) \
+	XORQ CX, CX \
+Lloop: \
+	CMPQ CX, R9 \
+	JAE  Lnext \
+	WIDEN(Y0) \
+	VMOVUPS Y0, (SI)(CX*4) \
+	ADDQ $8, CX \
+	JMP  Lloop \
+Lnext: \
+	LEAQ (SI)(R10*4), SI \
+	INCQ AX \
+	JMP  Lrow \
+Ldone: \
+	VZEROUPPER \
+	RET
+
+// SCALE multiplies the widened weights in Y0 by the row's weight; NOSCALE
+// leaves them.
+#define SCALE VMULPS Y0, Y7, Y0
+#define NOSCALE
+#define LOADW VBROADCASTSS (R12)(AX*4), Y7
+#define NOLOADW
+
+// ADDLOOP is the bag's loop over the rows with the widening WIDEN, the
+// weight loaded by LOAD and applied by SC.
+#define ADDLOOP(WIDEN, LOAD, SC, Lrow, Lpf, Lnopf, Lloop, Lnext, Ldone) \
+Lrow: \
+	CMPQ AX, DX \
+	JAE  Ldone \
+	LRROW(Lpf, Lnopf) \
+	LOAD \
+	XORQ CX, CX \
+Lloop: \
+	CMPQ CX, R9 \
+	JAE  Lnext \
+	WIDEN(Y0) \
+	SC \
+	VMOVUPS (SI)(CX*4), Y1 \
+	VADDPS  Y0, Y1, Y1 \
+	VMOVUPS Y1, (SI)(CX*4) \
+	ADDQ $8, CX \
+	JMP  Lloop \
+Lnext: \
+	INCQ AX \
+	JMP  Lrow \
+Ldone: \
+	VZEROUPPER \
+	RET
+
 // HWD tests for weight decay (JNE: on); AX is 0.
 #define HWD \
 	MOVQ c+0(FP), R14 \
@@ -483,3 +589,31 @@ rfs:
 	ROWLOOP(WIDENF16, GRADND, rfsnd, HKEY, HASH, RF16S, rfsrow, rfspf, rfspfl, rfsnd, rfs1, rfsred, rfs2, rfssk, rfsnext, rfsdone)
 rfsw:
 	ROWLOOP(WIDENF16, GRAD32Y, rfsw1, HKEY, HASH, RF16S, rfswrow, rfswpf, rfswpfl, rfswnd, rfsw1, rfswred, rfsw2, rfswsk, rfswnext, rfswdone)
+
+// func widenRowsBF16Asm(dst []float32, table []uint16, dim int, rows []int64)
+TEXT ·widenRowsBF16Asm(SB), NOSPLIT, $0-80
+	WIDENROWS(LWIDENBF16, wbrow, wbpf, wbnopf, wbloop, wbnext, wbdone)
+
+// func widenRowsF16Asm(dst []float32, table []uint16, dim int, rows []int64)
+TEXT ·widenRowsF16Asm(SB), NOSPLIT, $0-80
+	WIDENROWS(WIDENF16, wfrow, wfpf, wfnopf, wfloop, wfnext, wfdone)
+
+// func addRowsBF16Asm(dst []float32, table []uint16, dim int, rows []int64, weights []float32)
+TEXT ·addRowsBF16Asm(SB), NOSPLIT, $0-104
+	LRARGS
+	MOVQ weights_base+80(FP), R12
+	TESTQ R12, R12
+	JNZ abw
+	ADDLOOP(WIDENBF16, NOLOADW, NOSCALE, abrow, abpf, abnopf, abloop, abnext, abdone)
+abw:
+	ADDLOOP(WIDENBF16, LOADW, SCALE, abwrow, abwpf, abwnopf, abwloop, abwnext, abwdone)
+
+// func addRowsF16Asm(dst []float32, table []uint16, dim int, rows []int64, weights []float32)
+TEXT ·addRowsF16Asm(SB), NOSPLIT, $0-104
+	LRARGS
+	MOVQ weights_base+80(FP), R12
+	TESTQ R12, R12
+	JNZ afw
+	ADDLOOP(WIDENF16, NOLOADW, NOSCALE, afrow, afpf, afnopf, afloop, afnext, afdone)
+afw:
+	ADDLOOP(WIDENF16, LOADW, SCALE, afwrow, afwpf, afwnopf, afwloop, afwnext, afwdone)
