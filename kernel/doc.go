@@ -43,6 +43,9 @@
 // ([RandomBits]), or to nearest even. The avx2 path has assembly for them
 // (integer shifts for bfloat16, F16C conversions for float16; the path
 // requires F16C with AVX2 and FMA3); on arm64 the neon path runs the
+// generic code for them. The lookups and bags of such tables widen rows
+// with [WidenRows] and add them up with [AddRowsHalf], which have AVX2
+// assembly too.
 //
 // For online learning there are ProximalAdagrad ([ProximalStep32],
 // [ProximalStep64], [ProximalStepRows32]) and FTRL-Proximal ([FTRLStep32],
