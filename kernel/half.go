@@ -411,8 +411,9 @@ func AddRowsHalf(f HalfFormat, dst []float32, table []uint16, dim int, rows []in
 // WidenRows widens the rows of a table of 16-bit weights of format f
 // (dim weights a row) that rows lists into dst, one after the other, as
 // [Widen] widens them: dst[i*dim+j] is table[rows[i]*dim+j] widened, the
-// same bits on every path. len(dst) must be len(rows)*dim and every row in
-// the table; otherwise it panics before writing anything.
+// same bits on every path. len(dst) must be len(rows)*dim, len(table) a
+// multiple of dim and every row in the table (when dim > 0); otherwise it
+// panics before writing anything.
 func (p Path) WidenRows(f HalfFormat, dst []float32, table []uint16, dim int, rows []int64) {
 	checkFormat("WidenRows", f)
 	checkTableRows("WidenRows", len(table), dim, rows)
@@ -450,9 +451,9 @@ func (p Path) WidenRows(f HalfFormat, dst []float32, table []uint16, dim int, ro
 // is table[r*dim+j] widened ([Widen]), or float32(weights[i] * w) (the
 // product rounded, then added: no fused multiply-add). Every result is
 // correctly rounded, so every path gives the same bits, but for the
-// payloads of NaNs. len(dst) must be dim, every row in the table and
-// weights nil or of len(rows); otherwise it panics before writing
-// anything.
+// payloads of NaNs. len(dst) must be dim, len(table) a multiple of dim,
+// every row in the table (when dim > 0) and weights nil or of len(rows);
+// otherwise it panics before writing anything.
 func (p Path) AddRowsHalf(f HalfFormat, dst []float32, table []uint16, dim int, rows []int64, weights []float32) {
 	checkFormat("AddRowsHalf", f)
 	checkTableRows("AddRowsHalf", len(table), dim, rows)
@@ -492,16 +493,20 @@ func (p Path) AddRowsHalf(f HalfFormat, dst []float32, table []uint16, dim int, 
 	}
 }
 
-// checkTableRows panics when a row of rows is outside a table of n
-// elements, dim a row.
+// checkTableRows panics when a table of n elements is not made of rows of
+// dim, or a row of rows is outside it; with dim 0 there is nothing to
+// read, and rows are not checked (as checkRowsLen does).
 func checkTableRows(fn string, n, dim int, rows []int64) {
 	if dim < 0 {
-		panic(fmt.Sprintf("kernel.%s: dim=%d", fn, dim))
+		panic(fmt.Sprintf("kernel.%s: dim=%d is negative", fn, dim))
 	}
-	nrows := 0
-	if dim > 0 {
-		nrows = n / dim
+	if dim == 0 {
+		return
 	}
+	if n%dim != 0 {
+		panic(fmt.Sprintf("kernel.%s: len(table)=%d is not a multiple of dim=%d", fn, n, dim))
+	}
+	nrows := n / dim
 	for i, r := range rows {
 		if r < 0 || r >= int64(nrows) {
 			panic(fmt.Sprintf("kernel.%s: rows[%d]=%d is outside the table's %d rows", fn, i, r, nrows))

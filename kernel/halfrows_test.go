@@ -147,6 +147,8 @@ func TestHalfRowsBadInputPanics(t *testing.T) {
 		expectPanic(t, "outside", func() { p.WidenRows(BFloat16, dst, table, 8, []int64{-1, 0}) })
 		expectPanic(t, "len(dst)", func() { p.WidenRows(Float16, dst[:15], table, 8, []int64{0, 1}) })
 		expectPanic(t, "unknown format", func() { p.WidenRows(0, dst, table, 8, []int64{0, 1}) })
+		expectPanic(t, "multiple", func() { p.WidenRows(BFloat16, dst[:8], table[:31], 8, []int64{0}) })
+		p.WidenRows(BFloat16, dst[:0], table, 0, []int64{7, -1}) // dim 0: nothing to read or check
 		expectPanic(t, "outside", func() { p.AddRowsHalf(BFloat16, dst[:8], table, 8, []int64{3, 4}, nil) })
 		expectPanic(t, "differ", func() { p.AddRowsHalf(BFloat16, dst, table, 8, []int64{0}, nil) })
 		expectPanic(t, "weights", func() { p.AddRowsHalf(Float16, dst[:8], table, 8, []int64{0}, []float32{1, 2}) })
