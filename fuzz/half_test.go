@@ -110,3 +110,78 @@ func FuzzHalfRows(f *testing.F) {
 		}
 	})
 }
+
+// FuzzHalfLookup holds every path's lookups and bags of 16-bit weights
+// (WidenRows, AddRowsHalf) to the generic path: a table of nrows rows of
+// dim weights with any bits, rows with repeats, a start for the bag's sum
+// and weights from the fuzzer. WidenRows must give the same bits;
+// AddRowsHalf the same bits but for NaN payloads. flags: 1 float16 (else
+// bfloat16), 2 weights, 4 tame values.
+func FuzzHalfLookup(f *testing.F) {
+	f.Add([]byte{}, uint16(8), uint8(2), uint8(3), uint8(0))
+	f.Add([]byte{0x80, 0x7f, 0xc1, 0xff, 1, 0, 0, 0x80}, uint16(40), uint8(5), uint8(17), uint8(1|2))
+	for flags := uint8(0); flags < 8; flags++ {
+		f.Add([]byte("16-bit lookups and bags"), uint16(5+13*int(flags)), flags+3, 2*flags+1, flags)
+	}
+	paths := kernel.Paths()
+	f.Fuzz(func(t *testing.T, data []byte, dim16 uint16, nrows8, n8, flags uint8) {
+		b := rowBytes(data)
+		dim := int(dim16 % 300)
+		nrows := 1 + int(nrows8%16)
+		n := int(n8 % 48)
+		format := kernel.BFloat16
+		if flags&1 != 0 {
+			format = kernel.Float16
+		}
+		tame := flags&4 != 0
+		salt := 0
+		table := make([]uint16, nrows*dim)
+		for i := range table {
+			table[i] = uint16(b.word(salt))
+			if tame {
+				table[i] &^= 0x4000 // finite
+			}
+			salt++
+		}
+		rows := make([]int64, n)
+		for i := range rows {
+			rows[i] = int64(b.word(salt) % uint32(nrows))
+			salt++
+		}
+		var weights []float32
+		if flags&2 != 0 {
+			weights = make([]float32, n)
+			for i := range weights {
+				weights[i] = b.value(salt, tame)
+				salt++
+			}
+		}
+		start := make([]float32, dim)
+		for i := range start {
+			start[i] = b.value(salt, tame)
+			salt++
+		}
+		wantRows := make([]float32, n*dim)
+		kernel.Generic().WidenRows(format, wantRows, table, dim, rows)
+		wantSum := append([]float32(nil), start...)
+		kernel.Generic().AddRowsHalf(format, wantSum, table, dim, rows, weights)
+		for _, p := range paths {
+			got := make([]float32, n*dim)
+			p.WidenRows(format, got, table, dim, rows)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(wantRows[i]) {
+					t.Fatalf("%s WidenRows %v dim=%d element %d: %08x, generic %08x", p.Name(), format, dim, i,
+						math.Float32bits(got[i]), math.Float32bits(wantRows[i]))
+				}
+			}
+			sum := append([]float32(nil), start...)
+			p.AddRowsHalf(format, sum, table, dim, rows, weights)
+			for i := range sum {
+				if !sameRowBits(sum[i], wantSum[i]) {
+					t.Fatalf("%s AddRowsHalf %v dim=%d weights=%v element %d: %08x, generic %08x", p.Name(), format, dim, weights != nil, i,
+						math.Float32bits(sum[i]), math.Float32bits(wantSum[i]))
+				}
+			}
+		}
+	})
+}

@@ -43,7 +43,9 @@
 // ([RandomBits]), or to nearest even. The avx2 and neon paths have
 // assembly for them (integer shifts for bfloat16; F16C conversions for
 // float16, which the avx2 path requires with AVX2 and FMA3, and FCVTL and
-// FCVTN on arm64).
+// FCVTN on arm64). The lookups and bags of such tables widen rows
+// with [WidenRows] and add them up with [AddRowsHalf], which have AVX2
+// assembly too.
 //
 // For online learning there are ProximalAdagrad ([ProximalStep32],
 // [ProximalStep64], [ProximalStepRows32]) and FTRL-Proximal ([FTRLStep32],

@@ -397,3 +397,130 @@ func rowwiseRowsHalfGeneric(c *coeffs32, h *Half, table []uint16, hs []float32, 
 		hs[r] = hr
 	}
 }
+
+// WidenRows is [Path.WidenRows] on the selected path.
+func WidenRows(f HalfFormat, dst []float32, table []uint16, dim int, rows []int64) {
+	mustActive().WidenRows(f, dst, table, dim, rows)
+}
+
+// AddRowsHalf is [Path.AddRowsHalf] on the selected path.
+func AddRowsHalf(f HalfFormat, dst []float32, table []uint16, dim int, rows []int64, weights []float32) {
+	mustActive().AddRowsHalf(f, dst, table, dim, rows, weights)
+}
+
+// WidenRows widens the rows of a table of 16-bit weights of format f
+// (dim weights a row) that rows lists into dst, one after the other, as
+// [Widen] widens them: dst[i*dim+j] is table[rows[i]*dim+j] widened, the
+// same bits on every path. len(dst) must be len(rows)*dim, len(table) a
+// multiple of dim and every row in the table (when dim > 0); otherwise it
+// panics before writing anything.
+func (p Path) WidenRows(f HalfFormat, dst []float32, table []uint16, dim int, rows []int64) {
+	checkFormat("WidenRows", f)
+	checkTableRows("WidenRows", len(table), dim, rows)
+	if len(dst) != len(rows)*dim {
+		panic(fmt.Sprintf("kernel.WidenRows: len(dst)=%d is not len(rows)*dim = %d*%d", len(dst), len(rows), dim))
+	}
+	vec := 0
+	if p.id == asmID && halfAsm {
+		vec = dim &^ 7
+	}
+	if vec > 0 && len(rows) > 0 {
+		raceHalfRows(table, dim, rows)
+		raceWrite(dst)
+		if f == BFloat16 {
+			widenRowsBF16Asm(dst, table, dim, rows)
+		} else {
+			widenRowsF16Asm(dst, table, dim, rows)
+		}
+	}
+	if vec == dim {
+		return
+	}
+	for i, r := range rows {
+		o := int(r) * dim
+		for j := vec; j < dim; j++ {
+			dst[i*dim+j] = widen(f, table[o+j])
+		}
+	}
+}
+
+// AddRowsHalf adds the widened rows of a table of 16-bit weights of format
+// f that rows lists to the dim values in dst, in the order of rows, in
+// float32, each row times its weight when weights is not nil (one per
+// row): for each row r and column j in turn, dst[j] = dst[j] + w where w
+// is table[r*dim+j] widened ([Widen]), or float32(weights[i] * w) (the
+// product rounded, then added: no fused multiply-add). Every result is
+// correctly rounded, so every path gives the same bits, but for the
+// payloads of NaNs. len(dst) must be dim, len(table) a multiple of dim,
+// every row in the table (when dim > 0) and weights nil or of len(rows);
+// otherwise it panics before writing anything.
+func (p Path) AddRowsHalf(f HalfFormat, dst []float32, table []uint16, dim int, rows []int64, weights []float32) {
+	checkFormat("AddRowsHalf", f)
+	checkTableRows("AddRowsHalf", len(table), dim, rows)
+	if len(dst) != dim {
+		panic(fmt.Sprintf("kernel.AddRowsHalf: len(dst)=%d, dim=%d differ", len(dst), dim))
+	}
+	if weights != nil && len(weights) != len(rows) {
+		panic(fmt.Sprintf("kernel.AddRowsHalf: %d weights for %d rows", len(weights), len(rows)))
+	}
+	vec := 0
+	if p.id == asmID && halfAsm {
+		vec = dim &^ 7
+	}
+	if vec > 0 && len(rows) > 0 {
+		raceHalfRows(table, dim, rows)
+		raceRead(weights)
+		raceRead(dst)
+		raceWrite(dst)
+		if f == BFloat16 {
+			addRowsBF16Asm(dst, table, dim, rows, weights)
+		} else {
+			addRowsF16Asm(dst, table, dim, rows, weights)
+		}
+	}
+	if vec == dim {
+		return
+	}
+	for i, r := range rows {
+		o := int(r) * dim
+		for j := vec; j < dim; j++ {
+			w := widen(f, table[o+j])
+			if weights != nil {
+				w = float32(weights[i] * w)
+			}
+			dst[j] += w
+		}
+	}
+}
+
+// checkTableRows panics when a table of n elements is not made of rows of
+// dim, or a row of rows is outside it; with dim 0 there is nothing to
+// read, and rows are not checked (as checkRowsLen does).
+func checkTableRows(fn string, n, dim int, rows []int64) {
+	if dim < 0 {
+		panic(fmt.Sprintf("kernel.%s: dim=%d is negative", fn, dim))
+	}
+	if dim == 0 {
+		return
+	}
+	if n%dim != 0 {
+		panic(fmt.Sprintf("kernel.%s: len(table)=%d is not a multiple of dim=%d", fn, n, dim))
+	}
+	nrows := n / dim
+	for i, r := range rows {
+		if r < 0 || r >= int64(nrows) {
+			panic(fmt.Sprintf("kernel.%s: rows[%d]=%d is outside the table's %d rows", fn, i, r, nrows))
+		}
+	}
+}
+
+// raceHalfRows reports to the race detector the table rows an assembly
+// kernel reads.
+func raceHalfRows(table []uint16, dim int, rows []int64) {
+	if !raceEnabled {
+		return
+	}
+	for _, r := range rows {
+		raceRead(table[int(r)*dim : int(r)*dim+dim])
+	}
+}

@@ -96,3 +96,76 @@ func TestHalfGuardPages(t *testing.T) {
 }
 
 func sumBits(x float32) uint32 { return math.Float32bits(x) }
+
+// TestHalfRowsGuardPages places the table, dst and the weights of the
+// lookups and bags of 16-bit weights against an inaccessible page, at
+// their end and then at their start, with row lists that touch the first
+// and the last row, and checks the results against generic.
+func TestHalfRowsGuardPages(t *testing.T) {
+	forEachPath(t, func(t *testing.T, p Path) {
+		r := rand.New(rand.NewPCG(23, 24))
+		const maxElems = 8 * 1100
+		g := newGuarded(t, maxElems*4)
+		calls := 0
+		for _, f := range formats() {
+			for _, dim := range []int{1, 2, 7, 8, 9, 15, 16, 17, 24, 31, 33, 64, 65, 127, 1024} {
+				nRows := 4
+				if dim*nRows > maxElems {
+					nRows = maxElems / dim
+				}
+				rows := []int64{0, int64(nRows - 1), 1 % int64(nRows), int64(nRows - 1)}
+				for _, end := range []bool{true, false} {
+					for which := 0; which < 3; which++ {
+						place := func(k, n int) []float32 {
+							if which != k {
+								return make([]float32, n)
+							}
+							if end {
+								return atEnd[float32](g, n)
+							}
+							return atStart[float32](g, n)
+						}
+						table := make([]uint16, nRows*dim)
+						if which == 0 {
+							table = atStart[uint16](g, nRows*dim)
+							if end {
+								table = atEnd[uint16](g, nRows*dim)
+							}
+						}
+						x := make([]float32, len(table))
+						fill32(r, x, 0.05)
+						Round(Half{Format: f}, 0, 0, table, x)
+						what := fmt.Sprintf("%v dim=%d slice %d end=%v", f, dim, which, end)
+
+						dst := place(1, len(rows)*dim)
+						want := make([]float32, len(dst))
+						Generic().WidenRows(f, want, table, dim, rows)
+						p.WidenRows(f, dst, table, dim, rows)
+						for i := range dst {
+							if math.Float32bits(dst[i]) != math.Float32bits(want[i]) {
+								t.Fatalf("WidenRows %s: element %d differs", what, i)
+							}
+						}
+
+						sum := place(1, dim)
+						w := place(2, len(rows))
+						fill32(r, w, 0)
+						for _, weights := range [][]float32{nil, w} {
+							clear(sum)
+							want := make([]float32, dim)
+							Generic().AddRowsHalf(f, want, table, dim, rows, weights)
+							p.AddRowsHalf(f, sum, table, dim, rows, weights)
+							for i := range sum {
+								if !sameBits32(sum[i], want[i]) {
+									t.Fatalf("AddRowsHalf %s weights=%v: element %d differs", what, weights != nil, i)
+								}
+							}
+						}
+						calls += 3
+					}
+				}
+			}
+		}
+		t.Logf("%d calls", calls)
+	})
+}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/adagrad-go/adagrad/kernel"
 )
 
 // Lookup copies the rows that indices name into dst, one after the other
@@ -123,12 +125,20 @@ func (t *Table) Bag(dst []float32, indices, offsets []int64, p Pooling, perSampl
 		lo, hi := bag(offsets, len(indices), b)
 		out := dst[b*d : b*d+d]
 		clear(out)
-		for i, r := range indices[lo:hi] {
-			row := t.row32(int(r))
+		switch {
+		case t.weights == nil:
+			var w []float32
 			if perSampleWeights != nil {
-				addScaled32(out, row, perSampleWeights[lo+i])
-			} else {
-				add32(out, row)
+				w = perSampleWeights[lo:hi]
+			}
+			kernel.AddRowsHalf(t.half.Weights.format(), out, t.half.bits, d, indices[lo:hi], w)
+		case perSampleWeights != nil:
+			for i, r := range indices[lo:hi] {
+				addScaled32(out, t.weights[int(r)*d:int(r)*d+d], perSampleWeights[lo+i])
+			}
+		default:
+			for _, r := range indices[lo:hi] {
+				add32(out, t.weights[int(r)*d:int(r)*d+d])
 			}
 		}
 		if p == Mean && hi-lo > 1 {

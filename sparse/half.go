@@ -97,8 +97,7 @@ type Storage struct {
 // weights themselves.
 type halfWeights struct {
 	Storage
-	bits []uint16  // rows*dim 16-bit weights, row-major; nil for float32 tables
-	wide []float32 // one row, widened, for Bag
+	bits []uint16 // rows*dim 16-bit weights, row-major; nil for float32 tables
 }
 
 // storageOf checks the optional Storage of New.
@@ -123,16 +122,15 @@ func storageOf(s []Storage) (halfWeights, error) {
 	return h, nil
 }
 
-// allocate makes the 16-bit weights of n elements and one widened row,
-// or returns the runtime's refusal as an error.
-func (h *halfWeights) allocate(n, dim int) (err error) {
+// allocate makes the 16-bit weights of n elements, or returns the
+// runtime's refusal as an error.
+func (h *halfWeights) allocate(n int) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("%v", v)
 		}
 	}()
 	h.bits = make([]uint16, n)
-	h.wide = make([]float32, dim)
 	return nil
 }
 
@@ -191,22 +189,7 @@ func (t *Table) updateHalf(s *scratch, src *source, o kernel.Options) {
 // lookup is Lookup on a 16-bit table: each row widened into dst; the
 // batch has been checked.
 func (h *halfWeights) lookup(dst []float32, indices []int64, d int) {
-	f := h.Weights.format()
-	for i, r := range indices {
-		kernel.Widen(f, dst[i*d:i*d+d], h.bits[int(r)*d:int(r)*d+d])
-	}
-}
-
-// row32 returns row r as float32 values: the table's own row for float32
-// weights, the widened row (in memory the next call reuses) for 16-bit
-// weights.
-func (t *Table) row32(r int) []float32 {
-	d := t.dim
-	if t.weights != nil {
-		return t.weights[r*d : r*d+d]
-	}
-	kernel.Widen(t.half.Weights.format(), t.half.wide, t.half.bits[r*d:r*d+d])
-	return t.half.wide
+	kernel.WidenRows(h.Weights.format(), dst, h.bits, d, indices)
 }
 
 // The metadata entries of a checkpoint of 16-bit weights.
@@ -317,9 +300,9 @@ func (t *Table) setWeightData(w any) {
 	}
 }
 
-// roundRow sets row r of the 16-bit weights from float32 values, rounded to
-// nearest even.
+// roundRow sets row r of the 16-bit weights from a row of float32 values,
+// rounded to nearest even.
 func (h *halfWeights) roundRow(r int, src []float32) {
-	d := len(h.wide)
+	d := len(src)
 	kernel.Round(kernel.Half{Format: h.Weights.format()}, 0, 0, h.bits[r*d:r*d+d], src)
 }

@@ -111,7 +111,7 @@ func New(rows, dim int, layout Layout, o adagrad.Options, storage ...Storage) (*
 	weights, state, err := allocate(nw, n)
 	if err == nil && nw == 0 {
 		weights = nil
-		err = st.allocate(rows*dim, dim)
+		err = st.allocate(rows * dim)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sparse: a table of %d x %d is too large: %v", rows, dim, err)
