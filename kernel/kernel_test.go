@@ -620,3 +620,22 @@ func TestAliasedGrad(t *testing.T) {
 		}
 	})
 }
+
+// A model's small parameters (biases, layer norms) share one step's
+// options: converting them once makes each call cheaper.
+func ExamplePrepared() {
+	bias := []float32{0.5, -0.5}
+	scale := []float32{1, 1, 1}
+	biasSum, scaleSum := make([]float32, 2), make([]float32, 3)
+	biasGrad := []float32{0.25, -0.25}
+	scaleGrad := []float32{1, 0, -1}
+
+	s := Prepare(Options{LR: 0.1, Eps: 1e-10})
+	s.Step32(bias, biasGrad, biasSum)
+	s.Step32(scale, scaleGrad, scaleSum)
+	fmt.Println(bias, biasSum)
+	fmt.Println(scale, scaleSum)
+	// Output:
+	// [0.4 -0.4] [0.0625 0.0625]
+	// [0.9 1 1.1] [1 0 1]
+}
