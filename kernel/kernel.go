@@ -112,16 +112,18 @@ func (p Path) Name() string {
 
 // Step32 is [Step32] computed by this path.
 func (p Path) Step32(param, grad, sum []float32, o Options) {
-	var s Prepared
-	p.set32(&s.c32, &o)
-	s.Step32(param, grad, sum)
+	var c coeffs32
+	p.set32(&c, &o)
+	raceStep(param, grad, sum)
+	step32Ref(&c, &param, &grad, &sum)
 }
 
 // Step64 is [Step64] computed by this path.
 func (p Path) Step64(param, grad, sum []float64, o Options) {
-	var s Prepared
-	p.set64(&s.c64, &o)
-	s.Step64(param, grad, sum)
+	var c coeffs64
+	p.set64(&c, &o)
+	raceStep(param, grad, sum)
+	step64Ref(&c, &param, &grad, &sum)
 }
 
 // set32 and set64 set the coefficients of o for this path.
