@@ -43,36 +43,54 @@ func benchSteps(b *testing.B, t elemType) {
 	}
 }
 
-// BenchmarkCall measures the fixed cost of a call through the public,
-// dispatched kernel.Step32 and kernel.Step64 with one element. In
-// mem=same, every call updates the same element, so each call waits for
-// the previous one's result; in mem=rotating, calls go to 64 different
-// elements in turn and may overlap.
+// BenchmarkCall measures the fixed cost of a call with one element:
+// api=Step32 (Step64) through the public, dispatched kernel.Step32 and
+// kernel.Step64; api=Prepared through a kernel.Prepared made once; api=plain-go
+// the loop written by hand, for the ratio. In mem=same, every call updates
+// the same element, so each call waits for the previous one's result; in
+// mem=rotating, calls go to 64 different elements in turn and may overlap.
 func BenchmarkCall(b *testing.B) {
 	const k = 64
 	w32 := newWorkload[float32](k, 2)
 	w64 := newWorkload[float64](k, 2)
+	pr := kernel.Prepare(opts)
+	lr32, eps32 := float32(opts.LR), float32(opts.Eps)
 	for _, mem := range []string{"same", "rotating"} {
 		step := 0
 		if mem == "rotating" {
 			step = 1
 		}
-		b.Run("type=float32/mem="+mem, func(b *testing.B) {
-			b.SetBytes(int64(float32Type.bytes))
-			i := 0
-			for b.Loop() {
-				kernel.Step32(w32.param[i:i+1], w32.grad[i:i+1], w32.sum[i:i+1], opts)
-				i = (i + step) % k
+		calls32 := map[string]func(i int){
+			"Step32":   func(i int) { kernel.Step32(w32.param[i:i+1], w32.grad[i:i+1], w32.sum[i:i+1], opts) },
+			"Prepared": func(i int) { pr.Step32(w32.param[i:i+1], w32.grad[i:i+1], w32.sum[i:i+1]) },
+			"plain-go": func(i int) { plainLoop32(w32.param[i:i+1], w32.grad[i:i+1], w32.sum[i:i+1], lr32, eps32) },
+		}
+		calls64 := map[string]func(i int){
+			"Step64":   func(i int) { kernel.Step64(w64.param[i:i+1], w64.grad[i:i+1], w64.sum[i:i+1], opts) },
+			"Prepared": func(i int) { pr.Step64(w64.param[i:i+1], w64.grad[i:i+1], w64.sum[i:i+1]) },
+			"plain-go": func(i int) { plainLoop64(w64.param[i:i+1], w64.grad[i:i+1], w64.sum[i:i+1], opts.LR, opts.Eps) },
+		}
+		for _, c := range []struct {
+			typ   string
+			bytes int
+			calls map[string]func(int)
+			apis  []string
+		}{
+			{"float32", float32Type.bytes, calls32, []string{"Step32", "Prepared", "plain-go"}},
+			{"float64", float64Type.bytes, calls64, []string{"Step64", "Prepared", "plain-go"}},
+		} {
+			for _, api := range c.apis {
+				call := c.calls[api]
+				b.Run("type="+c.typ+"/mem="+mem+"/api="+api, func(b *testing.B) {
+					b.SetBytes(int64(c.bytes))
+					i := 0
+					for b.Loop() {
+						call(i)
+						i = (i + step) % k
+					}
+				})
 			}
-		})
-		b.Run("type=float64/mem="+mem, func(b *testing.B) {
-			b.SetBytes(int64(float64Type.bytes))
-			i := 0
-			for b.Loop() {
-				kernel.Step64(w64.param[i:i+1], w64.grad[i:i+1], w64.sum[i:i+1], opts)
-				i = (i + step) % k
-			}
-		})
+		}
 	}
 }
 

@@ -15,6 +15,8 @@
 // compare runs made side by side. The paths are every kernel path this
 // build and CPU can run (fastest first, "generic" last), then:
 //
+//   - prepared: the fastest path through a kernel.Prepared made once, as a
+//     caller stepping many small slices with the same options does;
 //   - plain-go: the straightforward Go loop, sum += g*g and
 //     param -= lr*g/(sqrt(sum)+eps), as a user would write it;
 //   - mem-ref: a loop that moves the same bytes as a step (reads param, grad

@@ -380,7 +380,8 @@ func writePlainRatios(w io.Writer, rs []result) {
 }
 
 // legend explains the table's names.
-const legend = `plain-go: the Adagrad loop written by hand in Go; mem-ref: a loop moving the
+const legend = `prepared: the fastest path through a kernel.Prepared made once;
+plain-go: the Adagrad loop written by hand in Go; mem-ref: a loop moving the
 same bytes as a step with trivial arithmetic (at sizes beyond the last cache,
 the memory bandwidth of one thread). vs generic: generic's time over the
 path's; of mem-ref: mem-ref's time over the path's, both from this run.

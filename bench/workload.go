@@ -12,11 +12,14 @@ import (
 	"github.com/adagrad-go/adagrad/kernel"
 )
 
-// Names of the two reference loops measured next to the kernel paths.
+// Names of the two reference loops measured next to the kernel paths, and
+// of the fastest path stepped through a kernel.Prepared made once (what a
+// caller with many small slices and the same options does).
 const (
-	plainGoName = "plain-go"
-	memRefName  = "mem-ref"
-	genericName = "generic"
+	plainGoName  = "plain-go"
+	memRefName   = "mem-ref"
+	genericName  = "generic"
+	preparedName = "prepared"
 )
 
 // defaultSizes are the slice lengths measured unless told otherwise: one
@@ -257,6 +260,10 @@ func steppers32(w *workload[float32], filter map[string]bool) []stepper {
 			ss = append(ss, stepper{p.Name(), func() { p.Step32(w.param, w.grad, w.sum, opts) }})
 		}
 	}
+	if keep(filter, preparedName) {
+		pr := kernel.Paths()[0].Prepare(opts)
+		ss = append(ss, stepper{preparedName, func() { pr.Step32(w.param, w.grad, w.sum) }})
+	}
 	lr, eps := float32(opts.LR), float32(opts.Eps)
 	if keep(filter, plainGoName) {
 		ss = append(ss, stepper{plainGoName, func() { plainLoop32(w.param, w.grad, w.sum, lr, eps) }})
@@ -274,6 +281,10 @@ func steppers64(w *workload[float64], filter map[string]bool) []stepper {
 		if keep(filter, p.Name()) {
 			ss = append(ss, stepper{p.Name(), func() { p.Step64(w.param, w.grad, w.sum, opts) }})
 		}
+	}
+	if keep(filter, preparedName) {
+		pr := kernel.Paths()[0].Prepare(opts)
+		ss = append(ss, stepper{preparedName, func() { pr.Step64(w.param, w.grad, w.sum) }})
 	}
 	if keep(filter, plainGoName) {
 		ss = append(ss, stepper{plainGoName, func() { plainLoop64(w.param, w.grad, w.sum, opts.LR, opts.Eps) }})
@@ -299,7 +310,7 @@ func pathNames() []string {
 	for _, p := range kernel.Paths() {
 		names = append(names, p.Name())
 	}
-	return append(names, plainGoName, memRefName)
+	return append(names, preparedName, plainGoName, memRefName)
 }
 
 // The parts of a run (-parts), in the order they run.

@@ -88,10 +88,15 @@ func FuzzStep32(f *testing.F) {
 		wantP := append([]float32(nil), param0...)
 		wantS := append([]float32(nil), sum0...)
 		kernel.Generic().Step32(wantP, grad, wantS, in.o)
-		for _, p := range paths {
+		for k, p := range paths {
 			param := append(make([]float32, 0, in.n), param0...)
 			sum := append(make([]float32, 0, in.n), sum0...)
-			p.Step32(param, grad, sum, in.o)
+			if (k+int(flags))%2 == 0 {
+				p.Step32(param, grad, sum, in.o)
+			} else { // through a Prepared
+				pr := p.Prepare(in.o)
+				pr.Step32(param, grad, sum)
+			}
 			for i := range in.n {
 				if !sameBits32(param[i], wantP[i]) || !sameBits32(sum[i], wantS[i]) {
 					t.Fatalf("%s n=%d %+v element %d: param %08x sum %08x, generic %08x %08x (param0 %08x grad %08x sum0 %08x)",
@@ -125,10 +130,15 @@ func FuzzStep64(f *testing.F) {
 		wantP := append([]float64(nil), param0...)
 		wantS := append([]float64(nil), sum0...)
 		kernel.Generic().Step64(wantP, grad, wantS, in.o)
-		for _, p := range paths {
+		for k, p := range paths {
 			param := append(make([]float64, 0, in.n), param0...)
 			sum := append(make([]float64, 0, in.n), sum0...)
-			p.Step64(param, grad, sum, in.o)
+			if (k+int(flags))%2 == 0 {
+				p.Step64(param, grad, sum, in.o)
+			} else { // through a Prepared
+				pr := p.Prepare(in.o)
+				pr.Step64(param, grad, sum)
+			}
 			for i := range in.n {
 				if !sameBits64(param[i], wantP[i]) || !sameBits64(sum[i], wantS[i]) {
 					t.Fatalf("%s n=%d %+v element %d: param %016x sum %016x, generic %016x %016x",

@@ -28,6 +28,11 @@
 // and the package-level kernels and [Implementation] panic with it. The
 // build tag purego removes the assembly.
 //
+// A call converts its Options into the coefficients the paths read; with
+// one element or a few, that conversion is most of the call. [Prepare]
+// does it once: a [Prepared] steps any number of slices with the same
+// Options, with the bits of Step32 and Step64.
+//
 // For embedding tables (package sparse) there are row kernels too:
 // [StepRows32] steps a batch of rows of a table in one call, bit for bit
 // Step32 on each row; [RowwiseStep32] and [RowwiseStepRows32] are rowwise

@@ -421,7 +421,7 @@ func (p Path) WidenRows(f HalfFormat, dst []float32, table []uint16, dim int, ro
 		panic(fmt.Sprintf("kernel.WidenRows: len(dst)=%d is not len(rows)*dim = %d*%d", len(dst), len(rows), dim))
 	}
 	vec := 0
-	if p.id == asmID && halfAsm {
+	if p.id == asmID && lookupAsm {
 		vec = dim &^ 7
 	}
 	if vec > 0 && len(rows) > 0 {
@@ -464,7 +464,7 @@ func (p Path) AddRowsHalf(f HalfFormat, dst []float32, table []uint16, dim int, 
 		panic(fmt.Sprintf("kernel.AddRowsHalf: %d weights for %d rows", len(weights), len(rows)))
 	}
 	vec := 0
-	if p.id == asmID && halfAsm {
+	if p.id == asmID && lookupAsm {
 		vec = dim &^ 7
 	}
 	if vec > 0 && len(rows) > 0 {

@@ -6,6 +6,10 @@ package kernel
 // kernels (amd64: AVX2, with F16C for float16, which asmOK requires).
 const halfAsm = true
 
+// lookupAsm reports whether this build has assembly for WidenRows and
+// AddRowsHalf.
+const lookupAsm = true
+
 // stepRowsBF16Asm is stepRowsHalfGeneric for bfloat16 weights computed by
 // AVX2 (half_amd64.s), on the columns [0, dim&^7) of each row: the
 // widening is a byte shuffle, the rounding integer additions of the random

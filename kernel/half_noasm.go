@@ -21,15 +21,3 @@ func rowwiseRowsBF16Asm(c *coeffsHalf, table []uint16, state []float32, dim int,
 func rowwiseRowsF16Asm(c *coeffsHalf, table []uint16, state []float32, dim int, rows []int32, grads []float32, gradRows []int32) {
 	panic("unreachable")
 }
-
-func widenRowsBF16Asm(dst []float32, table []uint16, dim int, rows []int64) { panic("unreachable") }
-
-func widenRowsF16Asm(dst []float32, table []uint16, dim int, rows []int64) { panic("unreachable") }
-
-func addRowsBF16Asm(dst []float32, table []uint16, dim int, rows []int64, weights []float32) {
-	panic("unreachable")
-}
-
-func addRowsF16Asm(dst []float32, table []uint16, dim int, rows []int64, weights []float32) {
-	panic("unreachable")
-}

@@ -33,6 +33,7 @@ type coeffs32 struct {
 	maximize              bool
 	decay                 bool
 	epsInside             bool
+	asm                   bool // the path is the assembly one; when not, step32Ref runs Go
 }
 
 // coeffs64 has no eps, maximize or epsInside: no float64 kernel reads them
@@ -41,6 +42,7 @@ type coeffs64 struct {
 	lr, epsIn, epsOut, wd float64
 	neg, wdMask           uint64
 	decay                 bool
+	asm                   bool
 }
 
 // set32 sets *c to the coefficients of o. It writes c field by field, in
@@ -110,44 +112,94 @@ func (p Path) Name() string {
 
 // Step32 is [Step32] computed by this path.
 func (p Path) Step32(param, grad, sum []float32, o Options) {
-	if len(param) != len(grad) || len(param) != len(sum) {
-		panicLengths("Step32", len(param), len(grad), len(sum))
-	}
-	if len(param) == 0 {
-		return
-	}
 	var c coeffs32
-	o.set32(&c)
-	if p.id == asmID {
-		raceRead(grad)
-		raceRead(sum)
-		raceWrite(param)
-		raceWrite(sum)
-		step32Asm(&c, param, grad, sum)
-		return
-	}
-	step32Generic(&c, param, grad, sum)
+	p.set32(&c, &o)
+	raceStep(param, grad, sum)
+	step32Ref(&c, &param, &grad, &sum)
 }
 
 // Step64 is [Step64] computed by this path.
 func (p Path) Step64(param, grad, sum []float64, o Options) {
-	if len(param) != len(grad) || len(param) != len(sum) {
-		panicLengths("Step64", len(param), len(grad), len(sum))
-	}
-	if len(param) == 0 {
-		return
-	}
 	var c coeffs64
-	o.set64(&c)
-	if p.id == asmID {
-		raceRead(grad)
-		raceRead(sum)
-		raceWrite(param)
-		raceWrite(sum)
-		step64Asm(&c, param, grad, sum)
-		return
+	p.set64(&c, &o)
+	raceStep(param, grad, sum)
+	step64Ref(&c, &param, &grad, &sum)
+}
+
+// set32 and set64 set the coefficients of o for this path.
+func (p Path) set32(c *coeffs32, o *Options) {
+	o.set32(c)
+	c.asm = p.id == asmID
+}
+
+func (p Path) set64(c *coeffs64, o *Options) {
+	o.set64(c)
+	c.asm = p.id == asmID
+}
+
+// Prepared is a step's Options converted once, for one path, into the
+// coefficients its kernels read. With one element or a few, converting the
+// Options is most of the cost of a call of [Step32]; a Prepared does it
+// once for every slice stepped with the same Options, and its Step32 and
+// Step64 are inlined into the caller. They give exactly the bits of
+// [Path.Step32] and [Path.Step64] with the same Options on the same path.
+// The zero Prepared is not for use: make one with [Prepare] or
+// [Path.Prepare]. (The zero Prepared steps on the generic path with zero
+// coefficients.)
+type Prepared struct {
+	c32 coeffs32
+	c64 coeffs64
+}
+
+// Prepare converts o for the path the process selected. It panics like
+// [Step32] when ADAGRAD_KERNEL names no available path.
+func Prepare(o Options) Prepared { return mustActive().Prepare(o) }
+
+// Prepare converts o for this path.
+func (p Path) Prepare(o Options) Prepared {
+	var s Prepared
+	p.set32(&s.c32, &o)
+	p.set64(&s.c64, &o)
+	return s
+}
+
+// Step32 is [Step32] with the prepared Options: it reads grad and updates
+// param and sum in place, and panics as Step32 does, before anything is
+// written, when the lengths differ.
+func (s *Prepared) Step32(param, grad, sum []float32) {
+	raceStep(param, grad, sum)
+	step32Ref(&s.c32, &param, &grad, &sum)
+}
+
+// Step64 is [Step64] with the prepared Options.
+func (s *Prepared) Step64(param, grad, sum []float64) {
+	raceStep(param, grad, sum)
+	step64Ref(&s.c64, &param, &grad, &sum)
+}
+
+// step32Ref and step64Ref are the entries of [Prepared]'s steps: they take
+// the slices by reference, so that the inlined callers pass four words.
+// On amd64 they are assembly (kernel_amd64.s), which jumps to step32Checked
+// or step64Checked when the lengths differ or the path is generic; on
+// other builds they are Go (ref_other.go).
+
+// step32Checked panics when the lengths differ and otherwise runs the
+// generic step.
+func step32Checked(c *coeffs32, param, grad, sum *[]float32) {
+	p, g, s := *param, *grad, *sum
+	if len(p) != len(g) || len(p) != len(s) {
+		panicLengths("Step32", len(p), len(g), len(s))
 	}
-	step64Generic(&c, param, grad, sum)
+	step32Generic(c, p, g, s)
+}
+
+// step64Checked is step32Checked for float64.
+func step64Checked(c *coeffs64, param, grad, sum *[]float64) {
+	p, g, s := *param, *grad, *sum
+	if len(p) != len(g) || len(p) != len(s) {
+		panicLengths("Step64", len(p), len(g), len(s))
+	}
+	step64Generic(c, p, g, s)
 }
 
 // panicLengths is kept out of line, so that the callers stay small.

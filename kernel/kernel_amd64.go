@@ -11,13 +11,14 @@ const asmName = "avx2"
 
 var asmOK = cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3, cpuid.F16C)
 
-// step32Asm is step32Generic computed by AVX2 and FMA3 (kernel_amd64.s),
-// for len(param) > 0.
+// step32Ref is step32Generic computed by AVX2 and FMA3 (kernel_amd64.s) on
+// the slices *param, *grad and *sum; when their lengths differ or c.asm is
+// false, it jumps to step32Checked.
 //
 //go:noescape
-func step32Asm(c *coeffs32, param, grad, sum []float32)
+func step32Ref(c *coeffs32, param, grad, sum *[]float32)
 
-// step64Asm is step64Generic computed by AVX2 and FMA3, for len(param) > 0.
+// step64Ref is step32Ref for float64: step64Generic, or step64Checked.
 //
 //go:noescape
-func step64Asm(c *coeffs64, param, grad, sum []float64)
+func step64Ref(c *coeffs64, param, grad, sum *[]float64)

@@ -52,13 +52,31 @@
 	ADDQ   $8, SI \
 	DECQ   CX
 
-// func step32Asm(c *coeffs32, param, grad, sum []float32)
-TEXT ·step32Asm(SB), NOSPLIT, $0-80
-	MOVQ c+0(FP), AX
-	MOVQ param_base+8(FP), DI
-	MOVQ param_len+16(FP), CX
-	MOVQ grad_base+32(FP), BX
-	MOVQ sum_base+56(FP), SI
+// REF loads the slices of a step32Ref or step64Ref call into DI, BX, SI
+// and CX, or jumps to the function's fallback label (a jump to the Go
+// function with the same arguments, step32Checked or step64Checked) when
+// the lengths differ or the path is not the assembly one.
+#define REF(asmFlag) \
+	MOVQ c+0(FP), AX \
+	MOVQ param+8(FP), DI \
+	MOVQ grad+16(FP), BX \
+	MOVQ sum+24(FP), SI \
+	MOVQ 8(DI), CX \
+	CMPQ CX, 8(BX) \
+	JNE  fallback \
+	CMPQ CX, 8(SI) \
+	JNE  fallback \
+	CMPB asmFlag(AX), $0 \
+	JEQ  fallback \
+	MOVQ (DI), DI \
+	MOVQ (BX), BX \
+	MOVQ (SI), SI
+
+// func step32Ref(c *coeffs32, param, grad, sum *[]float32)
+TEXT ·step32Ref(SB), NOSPLIT, $0-32
+	REF(coeffs32_asm)
+	CMPQ CX, $8
+	JB   short
 	COEFFS32(AX)
 
 loop32:
@@ -108,13 +126,20 @@ done:
 	VZEROUPPER
 	RET
 
-// func step64Asm(c *coeffs64, param, grad, sum []float64)
-TEXT ·step64Asm(SB), NOSPLIT, $0-80
-	MOVQ c+0(FP), AX
-	MOVQ param_base+8(FP), DI
-	MOVQ param_len+16(FP), CX
-	MOVQ grad_base+32(FP), BX
-	MOVQ sum_base+56(FP), SI
+short:
+	// Fewer than 8 elements: the tail alone, with the coefficients loaded
+	// into lane 0 only.
+	COEFFS32X(AX)
+	JMP tail
+
+fallback:
+	JMP ·step32Checked(SB)
+
+// func step64Ref(c *coeffs64, param, grad, sum *[]float64)
+TEXT ·step64Ref(SB), NOSPLIT, $0-32
+	REF(coeffs64_asm)
+	CMPQ CX, $4
+	JB   short
 	COEFFS64(AX)
 
 loop16:
@@ -141,7 +166,7 @@ loop4:
 	JMP  loop4
 
 tail:
-	// 0 to 3 elements left, one at a time in lane 0, as in step32Asm.
+	// 0 to 3 elements left, one at a time in lane 0, as in step32Ref.
 	TESTQ CX, CX
 	JZ    done64
 	CMPQ  coeffs64_wdMask(AX), $0
@@ -159,3 +184,11 @@ tailnd64:
 done64:
 	VZEROUPPER
 	RET
+
+short:
+	// Fewer than 4 elements, as in step32Ref.
+	COEFFS64X(AX)
+	JMP tail
+
+fallback:
+	JMP ·step64Checked(SB)

@@ -199,7 +199,12 @@ func TestPathsAgainstGeneric32(t *testing.T) {
 					wantP := append([]float32(nil), param...)
 					wantS := append([]float32(nil), sum...)
 					Generic().Step32(wantP, append([]float32(nil), grad...), wantS, o)
-					p.Step32(param, grad, sum, o)
+					if cases%2 == 0 {
+						p.Step32(param, grad, sum, o)
+					} else { // half the cases through a Prepared, as small parameters are stepped
+						pr := p.Prepare(o)
+						pr.Step32(param, grad, sum)
+					}
 					for i := 0; i < n; i++ {
 						if !sameBits32(param[i], wantP[i]) || !sameBits32(sum[i], wantS[i]) {
 							t.Fatalf("n=%d off=%d %+v: element %d: param %x sum %x, generic %x %x (grad %x)", n, off, o, i,
@@ -248,7 +253,12 @@ func TestPathsAgainstGeneric64(t *testing.T) {
 					wantP := append([]float64(nil), param...)
 					wantS := append([]float64(nil), sum...)
 					Generic().Step64(wantP, append([]float64(nil), grad...), wantS, o)
-					p.Step64(param, grad, sum, o)
+					if cases%2 == 0 {
+						p.Step64(param, grad, sum, o)
+					} else {
+						pr := p.Prepare(o)
+						pr.Step64(param, grad, sum)
+					}
 					for i := 0; i < n; i++ {
 						if !sameBits64(param[i], wantP[i]) || !sameBits64(sum[i], wantS[i]) {
 							t.Fatalf("n=%d off=%d %+v: element %d: param %x sum %x, generic %x %x (grad %x)", n, off, o, i,
@@ -354,6 +364,27 @@ func TestLengthMismatchPanics(t *testing.T) {
 		if param[0] != 1 || param[2] != 3 || sum[0] != 0 {
 			t.Fatalf("a mismatched call wrote: %v %v", param, sum)
 		}
+		pr := p.Prepare(Options{LR: 1})
+		for _, c := range []struct {
+			p, g, s []float32
+			want    string
+		}{
+			{param, grad, sum, "len(param)=3, len(grad)=4, len(sum)=3"},
+			{param, param, nil, "len(param)=3, len(grad)=3, len(sum)=0"},
+			{param[:2], grad[:2], sum, "len(param)=2, len(grad)=2, len(sum)=3"},
+		} {
+			func() {
+				defer func() {
+					if msg := fmt.Sprint(recover()); !strings.Contains(msg, "kernel.Step32: slice lengths differ: "+c.want) {
+						t.Fatalf("Prepared.Step32: panic %q does not name the lengths %s", msg, c.want)
+					}
+				}()
+				pr.Step32(c.p, c.g, c.s)
+			}()
+		}
+		if param[0] != 1 || param[2] != 3 || sum[0] != 0 {
+			t.Fatalf("a mismatched Prepared call wrote: %v %v", param, sum)
+		}
 		p64 := []float64{1, 2}
 		func() {
 			defer func() {
@@ -362,6 +393,14 @@ func TestLengthMismatchPanics(t *testing.T) {
 				}
 			}()
 			p.Step64(p64, []float64{1, 1}, []float64{0}, Options{LR: 1})
+		}()
+		func() {
+			defer func() {
+				if msg := fmt.Sprint(recover()); !strings.Contains(msg, "kernel.Step64: slice lengths differ: len(param)=2, len(grad)=3, len(sum)=2") {
+					t.Fatalf("Prepared.Step64: panic %q does not name the lengths", msg)
+				}
+			}()
+			pr.Step64(p64, []float64{1, 1, 1}, []float64{0, 0})
 		}()
 		if p64[0] != 1 || p64[1] != 2 {
 			t.Fatalf("a mismatched call wrote: %v", p64)
@@ -380,6 +419,9 @@ func TestEmptyIsNoOp(t *testing.T) {
 	forEachPath(t, func(t *testing.T, p Path) {
 		p.Step32(nil, nil, nil, Options{LR: 1})
 		p.Step64([]float64{}, []float64{}, []float64{}, Options{LR: 1})
+		pr := p.Prepare(Options{LR: 1})
+		pr.Step32(nil, []float32{}, nil)
+		pr.Step64(nil, nil, nil)
 	})
 	Step32(nil, nil, nil, Options{LR: 1})
 	Step64(nil, nil, nil, Options{LR: 1})
@@ -401,11 +443,15 @@ func TestZeroAllocations(t *testing.T) {
 	list, ends := []int32{0, 1, 2, 3, 4}, []int32{2, 3, 5}
 	dst := make([]float32, dim*len(ends))
 	o := Options{LR: 0.01, Eps: 1e-10, WeightDecay: 0.1}
+	var pr Prepared
 	kernels := func(p Path) map[string]func() {
 		return map[string]func(){
 			"Step32 n=1":        func() { p.Step32(table[:1], grads[:1], sum[:1], o) },
 			"Step32":            func() { p.Step32(table[:1000], table[1000:2000], sum[:1000], o) },
 			"Step64 n=1":        func() { p.Step64(p64[:1], g64[:1], s64[:1], o) },
+			"Prepare":           func() { pr = p.Prepare(o) },
+			"Prepared.Step32":   func() { pr.Step32(table[:5], grads[:5], sum[:5]) },
+			"Prepared.Step64":   func() { pr.Step64(p64[:9], g64[:9], s64[:9]) },
 			"Step64":            func() { p.Step64(p64, g64, s64, o) },
 			"StepRows32":        func() { p.StepRows32(table, sum, dim, rows, grads, nil, o) },
 			"RowwiseStep32":     func() { p.RowwiseStep32(table[:dim], grads[:dim], &h[0], o) },
@@ -573,4 +619,23 @@ func TestAliasedGrad(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A model's small parameters (biases, layer norms) share one step's
+// options: converting them once makes each call cheaper.
+func ExamplePrepared() {
+	bias := []float32{0.5, -0.5}
+	scale := []float32{1, 1, 1}
+	biasSum, scaleSum := make([]float32, 2), make([]float32, 3)
+	biasGrad := []float32{0.25, -0.25}
+	scaleGrad := []float32{1, 0, -1}
+
+	s := Prepare(Options{LR: 0.1, Eps: 1e-10})
+	s.Step32(bias, biasGrad, biasSum)
+	s.Step32(scale, scaleGrad, scaleSum)
+	fmt.Println(bias, biasSum)
+	fmt.Println(scale, scaleSum)
+	// Output:
+	// [0.4 -0.4] [0.0625 0.0625]
+	// [0.9 1 1.1] [1 0 1]
 }

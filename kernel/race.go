@@ -20,3 +20,11 @@ func raceRead[T any](s []T) {
 func raceWrite[T any](s []T) {
 	runtime.RaceWriteRange(unsafe.Pointer(unsafe.SliceData(s)), len(s)*int(unsafe.Sizeof(*new(T))))
 }
+
+// raceStep reports the reads and writes of a dense step.
+func raceStep[T any](param, grad, sum []T) {
+	raceRead(grad)
+	raceRead(sum)
+	raceWrite(param)
+	raceWrite(sum)
+}

@@ -28,6 +28,24 @@
 	VBROADCASTSS coeffs32_neg(c), Y12 \
 	VBROADCASTSS coeffs32_wdMask(c), Y11
 
+// COEFFS32X and COEFFS64X load them into lane 0 only, for the scalar
+// forms, leaving the upper halves of the YMM registers untouched.
+#define COEFFS32X(c) \
+	VMOVSS coeffs32_lr(c), X15 \
+	VMOVSS coeffs32_epsIn(c), X10 \
+	VMOVSS coeffs32_epsOut(c), X14 \
+	VMOVSS coeffs32_wd(c), X13 \
+	VMOVSS coeffs32_neg(c), X12 \
+	VMOVSS coeffs32_wdMask(c), X11
+
+#define COEFFS64X(c) \
+	VMOVSD coeffs64_lr(c), X15 \
+	VMOVSD coeffs64_epsIn(c), X10 \
+	VMOVSD coeffs64_epsOut(c), X14 \
+	VMOVSD coeffs64_wd(c), X13 \
+	VMOVSD coeffs64_neg(c), X12 \
+	VMOVSD coeffs64_wdMask(c), X11
+
 #define COEFFS64(c) \
 	VBROADCASTSD coeffs64_lr(c), Y15 \
 	VBROADCASTSD coeffs64_epsIn(c), Y10 \

@@ -66,7 +66,7 @@ type pstate struct {
 	// Set by Step's checks for the update that follows.
 	v32, g32 []float32
 	v64, g64 []float64
-	opts     kernel.Options
+	prep     kernel.Prepared // this step's options, converted once
 
 	// Where the Value and Grad were when their memory was last checked
 	// for overlaps.
@@ -89,9 +89,9 @@ func (p *pstate) update(lo, hi int) {
 		return
 	}
 	if p.p32 != nil {
-		kernel.Step32(p.v32[lo:hi], p.g32[lo:hi], p.sum32[lo:hi], p.opts)
+		p.prep.Step32(p.v32[lo:hi], p.g32[lo:hi], p.sum32[lo:hi])
 	} else {
-		kernel.Step64(p.v64[lo:hi], p.g64[lo:hi], p.sum64[lo:hi], p.opts)
+		p.prep.Step64(p.v64[lo:hi], p.g64[lo:hi], p.sum64[lo:hi])
 	}
 }
 
@@ -311,7 +311,7 @@ func (a *Adagrad) Step() error {
 	for _, p := range a.params {
 		if p.stepped() {
 			p.step++
-			p.opts = p.group.opts.KernelOptions(p.step)
+			p.prep = kernel.Prepare(p.group.opts.KernelOptions(p.step))
 			p.online.prepare(p.group.opts, p.step)
 		}
 	}

@@ -64,7 +64,7 @@ func (p *pstate) updateOnline(lo, hi int) {
 		case adagrad.FTRL:
 			kernel.FTRLStep32(v, g, sum, s.lin32[lo:hi], s.opts)
 		default:
-			kernel.Step32(v, g, sum, p.opts)
+			p.prep.Step32(v, g, sum)
 		}
 		return
 	}
@@ -78,7 +78,7 @@ func (p *pstate) updateOnline(lo, hi int) {
 	case adagrad.FTRL:
 		kernel.FTRLStep64(v, g, sum, s.lin64[lo:hi], s.opts)
 	default:
-		kernel.Step64(v, g, sum, p.opts)
+		p.prep.Step64(v, g, sum)
 	}
 }
 
