@@ -18,10 +18,13 @@
 //   proximal: Y15 lr, Y14 l1, Y13 l2, Y12 l1Mask, Y11 abs mask, Y10 1.0, Y9 0
 //   FTRL:     Y15 lr, Y14 l1, Y13 l2x2, Y12 sh2, Y11 shrinkMask, Y10 abs mask,
 //             Y9 |l1| (copysign takes l1's magnitude)
-// 8 elements at a time, then the rest one at a time (lane 0 of the same
+// 8 elements at a time, then the rest one at a time (lane 0 of the X
 // registers), so that a row of dim 1 costs one scalar pass and no gather.
 
+// PF is how many rows ahead the kernels prefetch, PFS for rows of at
+// most 64 bytes (as rows_amd64.s).
 #define PF 8
+#define PFS 16
 
 // BCAST32 broadcasts the 32-bit constant k into every lane of Y.
 #define BCAST32(k, X, Y) \
@@ -29,7 +32,7 @@
 	MOVQ         R14, X \
 	VPBROADCASTD X, Y
 
-// PROX8 is the ProximalAdagrad step on 8 lanes: P param, G grad, S sum;
+// PROX is the ProximalAdagrad step on the lanes of its registers: P param, G grad, S sum;
 // it leaves the new param in P and the new sum in S. T, U, W scratch.
 //   s = fma(g, g, s); eta = lr/sqrt(s); v = p - eta*g
 //   m = max(|v| - eta*l1, 0) (NaN stays); v = l1Mask ? copysign(m, v) : v
@@ -37,53 +40,63 @@
 // VMAXPS returns its second source operand when the first is not greater,
 // NaN included: max(0, m) is m unless 0 > m; a zero m of either sign is
 // then given v's sign, as the contract does.
-#define PROX8(P, G, S, T, U, W) \
+#define PROX(P, G, S, T, U, W, LR, L1, L2, L1MASK, ABS, ONE, ZERO) \
 	VFMADD231PS G, G, S \
 	VSQRTPS     S, T \
-	VDIVPS      T, Y15, T \
+	VDIVPS      T, LR, T \
 	VMULPS      T, G, G \
 	VSUBPS      G, P, P \
-	VMULPS      Y14, T, G \
-	VANDPS      Y11, P, U \
+	VMULPS      L1, T, G \
+	VANDPS      ABS, P, U \
 	VSUBPS      G, U, U \
-	VMAXPS      U, Y9, U \
-	VANDPS      Y11, U, U \
-	VANDNPS     P, Y11, W \
+	VMAXPS      U, ZERO, U \
+	VANDPS      ABS, U, U \
+	VANDNPS     P, ABS, W \
 	VORPS       W, U, U \
-	VBLENDVPS   Y12, U, P, P \
-	VMULPS      Y13, T, T \
-	VADDPS      Y10, T, T \
+	VBLENDVPS   L1MASK, U, P, P \
+	VMULPS      L2, T, T \
+	VADDPS      ONE, T, T \
 	VDIVPS      T, P, P
 
-// FTRL8 is the FTRL step on 8 lanes: P param, G grad, S sum, L linear; it
+// PROX8 and PROX1 are PROX on the 8 lanes of Y registers and on the 4 of X
+// registers, of which the one-at-a-time tail uses lane 0.
+#define PROX8(P, G, S, T, U, W) PROX(P, G, S, T, U, W, Y15, Y14, Y13, Y12, Y11, Y10, Y9)
+#define PROX1(P, G, S, T, U, W) PROX(P, G, S, T, U, W, X15, X14, X13, X12, X11, X10, X9)
+
+// FTRL is the FTRL step on the lanes of its registers: P param, G grad, S sum, L linear; it
 // leaves the new param in P, the new linear term in L and the new sum in
 // U. T scratch.
 //   gs = shrinkMask ? g + sh2*p : g
 //   U = fma(g, g, s); G = r = sqrt(U); S = (r - sqrt(s))/lr
 //   L = L + (gs - S*p); G = r/lr + l2x2
 //   P = |L| > l1 ? (copysign(l1, L) - L)/G : +0   (copysign: |l1| in Y9)
-#define FTRL8(P, G, S, L, T, U) \
-	VMULPS      Y12, P, T \
+#define FTRL(P, G, S, L, T, U, LR, L1, L2X2, SH2, SHMASK, ABS, AL1) \
+	VMULPS      SH2, P, T \
 	VADDPS      G, T, T \
-	VBLENDVPS   Y11, T, G, T \
+	VBLENDVPS   SHMASK, T, G, T \
 	VMOVAPS     S, U \
 	VFMADD231PS G, G, U \
 	VSQRTPS     U, G \
 	VSQRTPS     S, S \
 	VSUBPS      S, G, S \
-	VDIVPS      Y15, S, S \
+	VDIVPS      LR, S, S \
 	VMULPS      P, S, S \
 	VSUBPS      S, T, T \
 	VADDPS      T, L, L \
-	VDIVPS      Y15, G, G \
-	VADDPS      Y13, G, G \
-	VANDPS      Y10, L, T \
-	VCMPPS      $0x1e, Y14, T, T \
-	VANDNPS     L, Y10, S \
-	VORPS       Y9, S, S \
+	VDIVPS      LR, G, G \
+	VADDPS      L2X2, G, G \
+	VANDPS      ABS, L, T \
+	VCMPPS      $0x1e, L1, T, T \
+	VANDNPS     L, ABS, S \
+	VORPS       AL1, S, S \
 	VSUBPS      L, S, S \
 	VDIVPS      G, S, S \
 	VANDPS      T, S, P
+
+// FTRL8 and FTRL1 are FTRL on the 8 lanes of Y registers and on the 4 of X
+// registers, of which the one-at-a-time tail uses lane 0.
+#define FTRL8(P, G, S, L, T, U) FTRL(P, G, S, L, T, U, Y15, Y14, Y13, Y12, Y11, Y10, Y9)
+#define FTRL1(P, G, S, L, T, U) FTRL(P, G, S, L, T, U, X15, X14, X13, X12, X11, X10, X9)
 
 // ROW sets SI to the byte offset of row rows[AX] and BX to its gradient
 // row.
@@ -124,9 +137,12 @@ prow:
 	CMPQ AX, rows_len+72(FP)
 	JAE  pdone
 
-	// Prefetch row rows[AX+PF], if any: every cache line of its table,
-	// sum and sum rows and of its gradient row, and their last bytes.
+	// Prefetch row rows[AX+PF] (PFS), if any: every cache line of its table
+	// and sum rows and of its gradient row, and their last bytes.
 	LEAQ       PF(AX), SI
+	CMPQ       R10, $64
+	JA         2(PC)
+	LEAQ       PFS(AX), SI
 	CMPQ       SI, rows_len+72(FP)
 	JAE        pnopf
 	MOVQ       SI, R14
@@ -143,14 +159,12 @@ ppf:
 	LEAQ       (SI)(CX*1), DI
 	PREFETCHT0 (R8)(DI*1)
 	PREFETCHT0 (R9)(DI*1)
-	PREFETCHT0 (R9)(DI*1)
 	PREFETCHT0 (R14)(CX*1)
 	ADDQ       $64, CX
 	CMPQ       CX, R10
 	JB         ppf
 	LEAQ       -1(SI)(R10*1), DI
 	PREFETCHT0 (R8)(DI*1)
-	PREFETCHT0 (R9)(DI*1)
 	PREFETCHT0 (R9)(DI*1)
 	PREFETCHT0 -1(R14)(R10*1)
 
@@ -181,7 +195,7 @@ ptail:
 	VMOVSS  (R8)(DI*1), X0
 	VMOVSS  (BX)(CX*1), X1
 	VMOVSS  (R9)(DI*1), X2
-	PROX8(Y0, Y1, Y2, Y3, Y4, Y7)
+	PROX1(X0, X1, X2, X3, X4, X7)
 	VMOVSS  X0, (R8)(DI*1)
 	VMOVSS  X2, (R9)(DI*1)
 	ADDQ    $4, CX
@@ -221,9 +235,12 @@ TEXT ·ftrlRows32Asm(SB), NOSPLIT, $0-160
 frow:
 	CMPQ AX, rows_len+96(FP)
 	JAE  fdone
-	// Prefetch row rows[AX+PF], if any: every cache line of its table,
+	// Prefetch row rows[AX+PF] (PFS), if any: every cache line of its table,
 	// sum and linear rows and of its gradient row, and their last bytes.
 	LEAQ       PF(AX), SI
+	CMPQ       R10, $64
+	JA         2(PC)
+	LEAQ       PFS(AX), SI
 	CMPQ       SI, rows_len+96(FP)
 	JAE        fnopf
 	MOVQ       SI, R14
@@ -279,7 +296,7 @@ ftail:
 	VMOVSS  (BX)(CX*1), X1
 	VMOVSS  (R9)(DI*1), X2
 	VMOVSS  (DX)(DI*1), X3
-	FTRL8(Y0, Y1, Y2, Y3, Y4, Y7)
+	FTRL1(X0, X1, X2, X3, X4, X7)
 	VMOVSS  X0, (R8)(DI*1)
 	VMOVSS  X7, (R9)(DI*1)
 	VMOVSS  X3, (DX)(DI*1)
