@@ -283,7 +283,7 @@ type scratch struct {
 	batch []uint64 // the keys to coalesce, in order of position
 
 	// coalesce's hash table and links, by place in batch (see there).
-	slots []uint64 // row<<32 | place+1 of the row's first occurrence; 0: empty
+	slots []uint32 // place+1 of a row's first occurrence; 0: empty
 	slot  []int32  // the slot a first occurrence took; -1: a later occurrence
 	last  []int32  // by first occurrence: the place of the row's last one so far
 	link  []int32  // the place of the row's next occurrence, up to its last
@@ -324,9 +324,10 @@ func split[I index](s *scratch, indices []I, base, nw int) {
 // occurrence: ((g1 + g2) + g3) + ... in float32 (kernel.SumRows32).
 //
 // The duplicates are found by a hash table of the rows, open addressing
-// with linear probing, at least twice as many slots as keys: a pass over
-// the batch in order looks each row up; the first occurrence of a row
-// takes a slot, a later one is linked after the row's last occurrence so
+// with linear probing, at least twice as many slots as keys, each slot
+// the place in the batch of a row's first occurrence (4 bytes, so that the
+// table of a batch of 16K indices takes 128 KiB): a pass over the batch
+// in order looks each row up; the first occurrence of a row takes a slot, a later one is linked after the row's last occurrence so
 // far. A second pass in order lists the rows and empties the slots it
 // used, leaving the table empty for the next batch. Each row's
 // occurrences are thus listed in order of position, which is what fixes
@@ -340,7 +341,7 @@ func (s *scratch) coalesce(src *source, dim int) {
 		size *= 2
 	}
 	if len(s.slots) < size {
-		s.slots = make([]uint64, size) // empty, as every pass leaves it
+		s.slots = make([]uint32, size) // empty, as every pass leaves it
 	}
 	slots := s.slots[:size]
 	mask := uint32(size - 1)
@@ -355,12 +356,11 @@ func (s *scratch) coalesce(src *source, dim int) {
 		for {
 			e := slots[h]
 			if e == 0 {
-				slots[h] = uint64(r)<<32 | uint64(j+1)
+				slots[h] = uint32(j + 1)
 				slot[j], last[j] = int32(h), int32(j)
 				break
 			}
-			if uint32(e>>32) == r {
-				f := uint32(e) - 1
+			if f := e - 1; uint32(batch[f]>>32) == r {
 				slot[j] = -1
 				link[last[f]] = int32(j)
 				last[f] = int32(j)
