@@ -22,9 +22,9 @@
 // registers), so that a row of dim 1 costs one scalar pass and no gather.
 
 // PF is how many rows ahead the kernels prefetch, PFS for rows of at
-// most 64 bytes (as rows_amd64.s).
+// most 4 elements (as rows_amd64.s).
 #define PF 8
-#define PFS 16
+#define PFS 32
 
 // BCAST32 broadcasts the 32-bit constant k into every lane of Y.
 #define BCAST32(k, X, Y) \
@@ -140,7 +140,7 @@ prow:
 	// Prefetch row rows[AX+PF] (PFS), if any: every cache line of its table
 	// and sum rows and of its gradient row, and their last bytes.
 	LEAQ       PF(AX), SI
-	CMPQ       R10, $64
+	CMPQ       R10, $16
 	JA         2(PC)
 	LEAQ       PFS(AX), SI
 	CMPQ       SI, rows_len+72(FP)
@@ -238,7 +238,7 @@ frow:
 	// Prefetch row rows[AX+PF] (PFS), if any: every cache line of its table,
 	// sum and linear rows and of its gradient row, and their last bytes.
 	LEAQ       PF(AX), SI
-	CMPQ       R10, $64
+	CMPQ       R10, $16
 	JA         2(PC)
 	LEAQ       PFS(AX), SI
 	CMPQ       SI, rows_len+96(FP)

@@ -12,10 +12,10 @@
 //   DI the table row, BX its gradient row, SI and CX scratch
 
 // PF is how many rows ahead the kernels prefetch; stepRows32Asm fetches
-// rows of at most 64 bytes (one or two cache lines) PFS rows ahead, as
-// such a row takes less time than the memory's latency.
+// rows of at most 4 elements PFS rows ahead, as such a row takes far less
+// time than the memory's latency.
 #define PF 8
-#define PFS 16
+#define PFS 32
 
 // rowlanes are lane numbers; comparing the count of elements left against
 // them gives the mask of lanes that hold elements.
@@ -119,9 +119,9 @@ erow:
 	JAE  edone
 
 	// Prefetch the table, sum and gradient rows PF rows ahead, PFS rows
-	// ahead for rows of at most 64 bytes.
+	// ahead for rows of at most 16 bytes.
 	LEAQ PF(AX), SI
-	CMPQ R10, $64
+	CMPQ R10, $16
 	JA   2(PC)
 	LEAQ PFS(AX), SI
 	CMPQ SI, DX
