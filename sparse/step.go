@@ -324,15 +324,17 @@ func split[I index](s *scratch, indices []I, base, nw int) {
 // occurrence: ((g1 + g2) + g3) + ... in float32 (kernel.SumRows32).
 //
 // The duplicates are found by a hash table of the rows, open addressing
-// with linear probing, at least twice as many slots as keys, each slot
-// the place in the batch of a row's first occurrence (4 bytes, so that the
-// table of a batch of 16K indices takes 128 KiB): a pass over the batch
-// in order looks each row up; the first occurrence of a row takes a slot, a later one is linked after the row's last occurrence so
-// far. A second pass in order lists the rows and empties the slots it
-// used, leaving the table empty for the next batch. Each row's
-// occurrences are thus listed in order of position, which is what fixes
-// the bits of the sums; the order of the rows themselves changes no bits,
-// as rows are stepped independently.
+// with linear probing, at least twice as many slots as keys. A slot holds
+// the place in the batch of a row's first occurrence and, in the bits that
+// place leaves, a second hash of the row, so that the batch is read only
+// to confirm a match; 4 bytes a slot, 128 KiB for a batch of 16K indices.
+// A pass over the batch in order looks each row up: the first occurrence
+// of a row takes a slot, a later one is linked after the row's last
+// occurrence so far. A second pass in order lists the rows and empties
+// the slots it used, leaving the table empty for the next batch. Each
+// row's occurrences are thus listed in order of position, which is what
+// fixes the bits of the sums; the order of the rows themselves changes no
+// bits, as rows are stepped independently.
 func (s *scratch) coalesce(src *source, dim int) {
 	batch := s.batch
 	n := len(batch)
@@ -346,6 +348,8 @@ func (s *scratch) coalesce(src *source, dim int) {
 	slots := s.slots[:size]
 	mask := uint32(size - 1)
 	shift := uint(32 - bits.Len32(mask))
+	posBits := uint(bits.Len32(uint32(n))) // j+1 <= n < 2^31: a tag of 1 bit or more is left
+	posMask := uint32(1)<<posBits - 1
 	s.slot = slices.Grow(s.slot[:0], n)[:n]
 	s.last = slices.Grow(s.last[:0], n)[:n]
 	s.link = slices.Grow(s.link[:0], n)[:n]
@@ -353,14 +357,15 @@ func (s *scratch) coalesce(src *source, dim int) {
 	for j, k := range batch {
 		r := uint32(k >> 32)
 		h := r * 0x9E3779B1 >> shift & mask
+		tag := r * 0xC2B2AE35 >> posBits << posBits
 		for {
 			e := slots[h]
 			if e == 0 {
-				slots[h] = uint32(j + 1)
+				slots[h] = tag | uint32(j+1)
 				slot[j], last[j] = int32(h), int32(j)
 				break
 			}
-			if f := e - 1; uint32(batch[f]>>32) == r {
+			if f := e&posMask - 1; e&^posMask == tag && uint32(batch[f]>>32) == r {
 				slot[j] = -1
 				link[last[f]] = int32(j)
 				last[f] = int32(j)
