@@ -49,9 +49,9 @@
 // [FTRLStep64], [FTRLStepRows32]), TensorFlow's updates with their
 // contracts written out in their documentation, and accumulator decay
 // ([Decay32], [Decay64]). Their float32 row kernels (and the float32
-// dense steps, as one row) have AVX2 assembly, bit for bit the generic
-// code; on arm64 the neon path, and for float64 every path, runs the
-// generic code for them.
+// dense steps, as one row), their float64 dense steps and the decay have
+// AVX2 assembly, bit for bit the generic code; on arm64 the neon path runs
+// the generic code for them.
 //
 // The kernels keep no state and do not allocate.
 package kernel

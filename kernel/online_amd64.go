@@ -2,7 +2,7 @@
 
 package kernel
 
-// onlineAsm reports whether the assembly path has the online row kernels:
+// onlineAsm reports whether the assembly path has the online kernels:
 // AVX2 does; on arm64 the NEON path runs the generic Go for them.
 const onlineAsm = true
 
@@ -20,3 +20,24 @@ func proximalRows32Asm(c *online32, table, sum []float32, dim int, rows []int32,
 //
 //go:noescape
 func ftrlRows32Asm(c *online32, table, sum, linear []float32, dim int, rows []int32, grads []float32, gradRows []int32)
+
+// proximal64Asm is proximal64Generic computed by AVX2 and FMA3
+// (online_amd64.s), 4 lanes at a time, the last len%4 elements one at a
+// time. param, grad and sum have the same length.
+//
+//go:noescape
+func proximal64Asm(c *online64, param, grad, sum []float64)
+
+// ftrl64Asm is ftrl64Generic computed by AVX2 and FMA3, as proximal64Asm.
+//
+//go:noescape
+func ftrl64Asm(c *online64, param, grad, sum, linear []float64)
+
+// decay32Asm and decay64Asm are decay computed by AVX2 (online_amd64.s),
+// 8 or 4 lanes at a time, the last elements one at a time; n > 0.
+//
+//go:noescape
+func decay32Asm(c *decay32, sum []float32, n int64)
+
+//go:noescape
+func decay64Asm(c *decay64, sum []float64, n int64)

@@ -14,3 +14,19 @@ func proximalRows32Asm(c *online32, table, sum []float32, dim int, rows []int32,
 func ftrlRows32Asm(c *online32, table, sum, linear []float32, dim int, rows []int32, grads []float32, gradRows []int32) {
 	panic("kernel: no online assembly in this build")
 }
+
+func proximal64Asm(c *online64, param, grad, sum []float64) {
+	panic("kernel: no online assembly in this build")
+}
+
+func ftrl64Asm(c *online64, param, grad, sum, linear []float64) {
+	panic("kernel: no online assembly in this build")
+}
+
+func decay32Asm(c *decay32, sum []float32, n int64) {
+	panic("kernel: no online assembly in this build")
+}
+
+func decay64Asm(c *decay64, sum []float64, n int64) {
+	panic("kernel: no online assembly in this build")
+}
