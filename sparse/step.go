@@ -284,8 +284,8 @@ type scratch struct {
 
 	// coalesce's hash table and links, by place in batch (see there).
 	slots []uint32 // place+1 of a row's first occurrence; 0: empty
-	slot  []int32  // the slot a first occurrence took; -1: a later occurrence
-	last  []int32  // by first occurrence: the place of the row's last one so far
+	slot  []uint32 // by first occurrence: the slot it took
+	last  []int32  // by first occurrence: the place of the row's last one so far; -1: a later occurrence
 	link  []int32  // the place of the row's next occurrence, up to its last
 
 	rows1, grow1 []int32   // rows that occur once, and their gradient rows
@@ -362,11 +362,11 @@ func (s *scratch) coalesce(src *source, dim int) {
 			e := slots[h]
 			if e == 0 {
 				slots[h] = tag | uint32(j+1)
-				slot[j], last[j] = int32(h), int32(j)
+				slot[j], last[j] = h, int32(j)
 				break
 			}
 			if f := e&posMask - 1; e&^posMask == tag && uint32(batch[f]>>32) == r {
-				slot[j] = -1
+				last[j] = -1
 				link[last[f]] = int32(j)
 				last[f] = int32(j)
 				break
@@ -377,11 +377,10 @@ func (s *scratch) coalesce(src *source, dim int) {
 	s.rows1, s.grow1, s.rowsN = s.rows1[:0], s.grow1[:0], s.rowsN[:0]
 	s.list, s.ends = s.list[:0], s.ends[:0]
 	for j, k := range batch {
-		h := slot[j]
-		if h < 0 {
+		if last[j] < 0 {
 			continue
 		}
-		slots[h] = 0
+		slots[slot[j]] = 0
 		if last[j] == int32(j) {
 			s.rows1 = append(s.rows1, int32(k>>32))
 			s.grow1 = append(s.grow1, src.row(int32(k)))
