@@ -71,6 +71,113 @@ func FuzzOnlineRows(f *testing.F) {
 	})
 }
 
+// FuzzOnlineDense64 holds every available path to the generic one on the
+// float64 dense steps (ProximalStep64, FTRLStep64): any bits in the
+// parameters, sums, linear terms and gradients, any options, every length
+// to 299, grad the very same slice as param when alias is set.
+func FuzzOnlineDense64(f *testing.F) {
+	f.Add([]byte{}, uint16(1), false, 0.1, 0.01, 0.02, 0.01, 1.0)
+	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9}, uint16(37), true, 0.05, 0.0, 0.0, 0.0, 0.0)
+	f.Add([]byte{0, 0, 0, 0, 0, 0, 0xf8, 0x7f, 1, 0, 0, 0, 0, 0, 0xf0, 0xff}, uint16(9), false, 1.0, 2.0, 0.5, 0.0, 3.0)
+	f.Add([]byte("tame values for the float64 online steps"), uint16(64), false, 0.01, 1e-3, 1e-3, 0.1, 1.0)
+	paths := kernel.Paths()
+	f.Fuzz(func(t *testing.T, data []byte, n16 uint16, alias bool, lr, l1, l2, sh, beta float64) {
+		n := int(n16 % 300)
+		in := stepInput{data: data}
+		o := kernel.Online{LR: lr, L1: l1, L2: l2, L2Shrinkage: sh, Beta: beta}
+		mk := func(salt int) []float64 {
+			s := make([]float64, n)
+			for i := range s {
+				w := in.word(i*5 + salt)
+				if w>>60 < 12 { // mostly tame values, some any bits
+					s[i] = math.Ldexp(float64(int32(w))/(1<<31), int(w>>32%16)-8)
+				} else {
+					s[i] = math.Float64frombits(w*0x9E3779B97F4A7C15 ^ w>>7)
+				}
+			}
+			return s
+		}
+		param, grad, sum, lin := mk(0), mk(1), mk(2), mk(3)
+		for i := range sum {
+			sum[i] = math.Abs(sum[i])
+		}
+		clone := func(s []float64) []float64 { return append([]float64(nil), s...) }
+		for _, p := range paths {
+			wp, wg, ws, wl := clone(param), clone(grad), clone(sum), clone(lin)
+			gp, gg, gs, gl := clone(param), clone(grad), clone(sum), clone(lin)
+			if alias {
+				wg, gg = wp, gp
+			}
+			kernel.Generic().FTRLStep64(wp, wg, ws, wl, o)
+			p.FTRLStep64(gp, gg, gs, gl, o)
+			for i := range gp {
+				if !sameBits64(gp[i], wp[i]) || !sameBits64(gs[i], ws[i]) || !sameBits64(gl[i], wl[i]) {
+					t.Fatalf("%s FTRL64 n=%d %+v: element %d: %v %v %v, generic %v %v %v", p.Name(), n, o, i,
+						gp[i], gs[i], gl[i], wp[i], ws[i], wl[i])
+				}
+			}
+			wp, wg, ws = clone(param), clone(grad), clone(sum)
+			gp, gg, gs = clone(param), clone(grad), clone(sum)
+			if alias {
+				wg, gg = wp, gp
+			}
+			kernel.Generic().ProximalStep64(wp, wg, ws, o)
+			p.ProximalStep64(gp, gg, gs, o)
+			for i := range gp {
+				if !sameBits64(gp[i], wp[i]) || !sameBits64(gs[i], ws[i]) {
+					t.Fatalf("%s proximal64 n=%d %+v: element %d: %v %v, generic %v %v", p.Name(), n, o, i, gp[i], gs[i], wp[i], ws[i])
+				}
+			}
+		}
+	})
+}
+
+// FuzzDecay holds every available path to the generic one on the
+// accumulator decay (Decay32, Decay64): any bits in the sums, any rate and
+// floor, up to 299 elements and 63 periods.
+func FuzzDecay(f *testing.F) {
+	f.Add([]byte{}, uint16(1), uint8(3), 0.5, 0.01)
+	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9}, uint16(37), uint8(60), 0.9, 0.0)
+	f.Add([]byte{0, 0, 0xc0, 0x7f, 0, 0, 0x80, 0xff, 0, 0, 0, 0x80}, uint16(9), uint8(7), 1.0, 0.25)
+	f.Add([]byte("sums to decay for a while"), uint16(64), uint8(40), 0.999, 1e-3)
+	paths := kernel.Paths()
+	f.Fuzz(func(t *testing.T, data []byte, n16 uint16, k8 uint8, rate, floor float64) {
+		n := int(n16 % 300)
+		k := int64(k8%64) - 1
+		in := stepInput{data: data}
+		d := kernel.Decay{Rate: rate, Floor: floor}
+		s32, s64 := make([]float32, n), make([]float64, n)
+		for i := range n {
+			w := in.word(i)
+			if w>>60 < 12 { // mostly tame values, some any bits
+				s64[i] = math.Ldexp(float64(int32(w))/(1<<31), int(w>>32%16)-8)
+				s32[i] = float32(s64[i])
+			} else {
+				s64[i] = math.Float64frombits(w*0x9E3779B97F4A7C15 ^ w>>7)
+				s32[i] = math.Float32frombits(uint32(w >> 16))
+			}
+		}
+		for _, p := range paths {
+			w32, g32 := append([]float32(nil), s32...), append([]float32(nil), s32...)
+			w64, g64 := append([]float64(nil), s64...), append([]float64(nil), s64...)
+			kernel.Generic().Decay32(w32, k, d)
+			p.Decay32(g32, k, d)
+			kernel.Generic().Decay64(w64, k, d)
+			p.Decay64(g64, k, d)
+			for i := range n {
+				if !sameBits32(g32[i], w32[i]) {
+					t.Fatalf("%s Decay32 n=%d k=%d %+v: element %d: %x, generic %x", p.Name(), n, k, d, i,
+						math.Float32bits(g32[i]), math.Float32bits(w32[i]))
+				}
+				if !sameBits64(g64[i], w64[i]) {
+					t.Fatalf("%s Decay64 n=%d k=%d %+v: element %d: %x, generic %x", p.Name(), n, k, d, i,
+						math.Float64bits(g64[i]), math.Float64bits(w64[i]))
+				}
+			}
+		}
+	})
+}
+
 // onlineTableOptions picks a kind, decay and layout for FuzzOnlineTable.
 func onlineTableOptions(kind uint8, lr, l1 float64) (adagrad.Options, sparse.Layout) {
 	o := adagrad.Defaults()

@@ -57,8 +57,9 @@
 // [FTRLStep64], [FTRLStepRows32]), TensorFlow's updates with their
 // contracts written out in their documentation, and accumulator decay
 // ([Decay32], [Decay64]). Their float32 row kernels (and the float32
-// dense steps, as one row) have AVX2 and NEON assembly, bit for bit the
-// generic code; for float64 every path runs the generic code.
+// dense steps, as one row) have AVX2 and NEON assembly; their float64
+// dense steps and the decay have AVX2 assembly, and on arm64 run the
+// generic code. Every path is bit for bit the generic code.
 //
 // The kernels keep no state and do not allocate.
 package kernel

@@ -31,6 +31,7 @@ type online32 struct {
 
 type online64 struct {
 	lr, l1, l2, l2x2, sh2 float64
+	l1Mask, shrinkMask    uint64 // all ones when l1 > 0, when sh2 != 0
 	shrink                bool
 }
 
@@ -63,6 +64,13 @@ func (o *Online) set64(c *online64) {
 	}
 	c.sh2 = 2 * o.L2Shrinkage
 	c.shrink = c.sh2 != 0
+	c.l1Mask, c.shrinkMask = 0, 0
+	if c.l1 > 0 {
+		c.l1Mask = ^uint64(0)
+	}
+	if c.shrink {
+		c.shrinkMask = ^uint64(0)
+	}
 }
 
 // ProximalStep32 applies one ProximalAdagrad step (TensorFlow's
@@ -98,7 +106,7 @@ func ProximalStep32(param, grad, sum []float32, o Online) {
 }
 
 // ProximalStep64 is ProximalStep32 for float64: the same operations in
-// float64 (every path runs the generic code for it).
+// float64.
 func ProximalStep64(param, grad, sum []float64, o Online) {
 	mustActive().ProximalStep64(param, grad, sum, o)
 }
@@ -157,13 +165,55 @@ func FTRLStep64(param, grad, sum, linear []float64, o Online) {
 // zero, or a value rate leaves unchanged (rate = 1: m = 1), about
 // log(s/floor)/log(1/rate) periods, at most a few hundred times
 // 1/(1-rate) for any float32 s.
+//
+// It is [Path.Decay32] on the selected path.
 func Decay32(sum []float32, n int64, d Decay) {
-	decay(sum, n, float32(d.Rate), float32(d.Floor))
+	mustActive().Decay32(sum, n, d)
 }
 
 // Decay64 is Decay32 for float64: the same operations in float64.
 func Decay64(sum []float64, n int64, d Decay) {
-	decay(sum, n, d.Rate, d.Floor)
+	mustActive().Decay64(sum, n, d)
+}
+
+// decay32 and decay64 are Decay rounded to the element type; the
+// assembly reads rate and floor at the offsets of go_asm.h.
+type decay32 struct{ rate, floor float32 }
+
+type decay64 struct{ rate, floor float64 }
+
+// Decay32 is [Decay32] computed by this path: on the avx2 path by AVX2
+// assembly, 8 lanes at a time, for 8 elements or more (for fewer, the
+// assembly's setup costs more than it saves); otherwise (and on the neon
+// path) by the generic code.
+func (p Path) Decay32(sum []float32, n int64, d Decay) {
+	if n <= 0 || len(sum) == 0 {
+		return
+	}
+	c := decay32{float32(d.Rate), float32(d.Floor)}
+	if p.id == asmID && online64Asm && len(sum) >= 8 {
+		raceRead(sum)
+		raceWrite(sum)
+		decay32Asm(&c, sum, n)
+		return
+	}
+	decay(sum, n, c.rate, c.floor)
+}
+
+// Decay64 is [Decay64] computed by this path, as Decay32, 4 lanes at a
+// time for 4 elements or more.
+func (p Path) Decay64(sum []float64, n int64, d Decay) {
+	if n <= 0 || len(sum) == 0 {
+		return
+	}
+	c := decay64{d.Rate, d.Floor}
+	if p.id == asmID && online64Asm && len(sum) >= 4 {
+		raceRead(sum)
+		raceWrite(sum)
+		decay64Asm(&c, sum, n)
+		return
+	}
+	decay(sum, n, c.rate, c.floor)
 }
 
 // decay is Decay32 and Decay64, in the precision of F.
@@ -211,13 +261,28 @@ func (p Path) ProximalStep32(param, grad, sum []float32, o Online) {
 	proximal32Generic(&c, param, grad, sum)
 }
 
-// ProximalStep64 is [ProximalStep64] computed by this path.
+// ProximalStep64 is [ProximalStep64] computed by this path: on the avx2
+// path by AVX2 assembly, 4 lanes at a time; elsewhere (and on the neon
+// path) by the generic code.
 func (p Path) ProximalStep64(param, grad, sum []float64, o Online) {
 	if len(param) != len(grad) || len(param) != len(sum) {
 		panicLengths("ProximalStep64", len(param), len(grad), len(sum))
 	}
+	if len(param) == 0 {
+		return
+	}
 	var c online64
 	o.set64(&c)
+	if p.id == asmID && online64Asm {
+		// Each lane is loaded before it is stored, so grad may be the
+		// very same slice as param.
+		raceRead(grad)
+		raceRead(sum)
+		raceWrite(param)
+		raceWrite(sum)
+		proximal64Asm(&c, param, grad, sum)
+		return
+	}
 	proximal64Generic(&c, param, grad, sum)
 }
 
@@ -245,14 +310,27 @@ func (p Path) FTRLStep32(param, grad, sum, linear []float32, o Online) {
 	ftrl32Generic(&c, param, grad, sum, linear)
 }
 
-// FTRLStep64 is [FTRLStep64] computed by this path.
+// FTRLStep64 is [FTRLStep64] computed by this path, as ProximalStep64.
 func (p Path) FTRLStep64(param, grad, sum, linear []float64, o Online) {
 	if len(param) != len(grad) || len(param) != len(sum) || len(param) != len(linear) {
 		panic(fmt.Sprintf("kernel.FTRLStep64: slice lengths differ: len(param)=%d, len(grad)=%d, len(sum)=%d, len(linear)=%d",
 			len(param), len(grad), len(sum), len(linear)))
 	}
+	if len(param) == 0 {
+		return
+	}
 	var c online64
 	o.set64(&c)
+	if p.id == asmID && online64Asm {
+		raceRead(grad)
+		raceRead(sum)
+		raceRead(linear)
+		raceWrite(param)
+		raceWrite(sum)
+		raceWrite(linear)
+		ftrl64Asm(&c, param, grad, sum, linear)
+		return
+	}
 	ftrl64Generic(&c, param, grad, sum, linear)
 }
 

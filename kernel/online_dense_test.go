@@ -62,3 +62,56 @@ func TestOnlineDensePathsAgainstGeneric(t *testing.T) {
 		}
 	})
 }
+
+// TestOnlineDense64PathsAgainstGeneric: ProximalStep64 and FTRLStep64 on
+// every path, every length to 300, with special values now and then, and
+// with grad the very same slice as param, give generic's bits.
+func TestOnlineDense64PathsAgainstGeneric(t *testing.T) {
+	forEachPath(t, func(t *testing.T, p Path) {
+		r := rand.New(rand.NewPCG(43, 44))
+		opts := append(onlineOptions(), Online{LR: 1e-300, L1: 1e300, L2: 1e-300, L2Shrinkage: 1e300, Beta: 1e-300})
+		for n := 0; n <= 300; n++ {
+			for _, special := range []float64{0, 0.1} {
+				o := opts[(n+int(special*10))%len(opts)]
+				for _, alias := range []bool{false, true} {
+					param, grad, sum, lin := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+					fill64(r, param, special)
+					fill64(r, grad, special)
+					fill64(r, lin, special)
+					fill64(r, sum, special)
+					for i := range sum {
+						if special == 0 {
+							sum[i] = r.Float64()
+						}
+					}
+					what := fmt.Sprintf("n=%d alias=%v special=%v %+v", n, alias, special, o)
+					clone := func(s []float64) []float64 { return append([]float64(nil), s...) }
+					wp, wg, ws, wl := clone(param), clone(grad), clone(sum), clone(lin)
+					gp, gg, gs, gl := clone(param), clone(grad), clone(sum), clone(lin)
+					if alias {
+						wg, gg = wp, gp
+					}
+					Generic().FTRLStep64(wp, wg, ws, wl, o)
+					p.FTRLStep64(gp, gg, gs, gl, o)
+					for i := range gp {
+						if !sameBits64(gp[i], wp[i]) || !sameBits64(gs[i], ws[i]) || !sameBits64(gl[i], wl[i]) {
+							t.Fatalf("FTRLStep64 %s: element %d: %v %v %v, generic %v %v %v", what, i, gp[i], gs[i], gl[i], wp[i], ws[i], wl[i])
+						}
+					}
+					wp, wg, ws = clone(param), clone(grad), clone(sum)
+					gp, gg, gs = clone(param), clone(grad), clone(sum)
+					if alias {
+						wg, gg = wp, gp
+					}
+					Generic().ProximalStep64(wp, wg, ws, o)
+					p.ProximalStep64(gp, gg, gs, o)
+					for i := range gp {
+						if !sameBits64(gp[i], wp[i]) || !sameBits64(gs[i], ws[i]) {
+							t.Fatalf("ProximalStep64 %s: element %d: %v %v, generic %v %v", what, i, gp[i], gs[i], wp[i], ws[i])
+						}
+					}
+				}
+			}
+		}
+	})
+}

@@ -187,8 +187,13 @@ func TestOnlineBadInputPanics(t *testing.T) {
 }
 
 // TestDecayAgainstEveryPeriod: Decay32 and Decay64, which stop once a
-// period changes nothing, give the bits of applying every period.
+// period changes nothing, give the bits of applying every period, on
+// every path.
 func TestDecayAgainstEveryPeriod(t *testing.T) {
+	forEachPath(t, func(t *testing.T, p Path) { decayAgainstEveryPeriod(t, p) })
+}
+
+func decayAgainstEveryPeriod(t *testing.T, p Path) {
 	r := rand.New(rand.NewPCG(5, 8))
 	sp := specials32()
 	for range 300 {
@@ -207,13 +212,13 @@ func TestDecayAgainstEveryPeriod(t *testing.T) {
 		}
 		k := int64(r.IntN(3000))
 		got := append([]float32(nil), s...)
-		Decay32(got, k, d)
+		p.Decay32(got, k, d)
 		got64 := make([]float64, n)
 		for i := range s {
 			got64[i] = float64(s[i])
 		}
 		want64 := append([]float64(nil), got64...)
-		Decay64(got64, k, d)
+		p.Decay64(got64, k, d)
 		rate, floor := float32(d.Rate), float32(d.Floor)
 		for range k {
 			for i := range s {
@@ -235,6 +240,40 @@ func TestDecayAgainstEveryPeriod(t *testing.T) {
 	}
 }
 
+// TestDecayPathsAgainstGeneric: Decay32 and Decay64 on every path give
+// generic's bits for any values (negative, special, NaN rate or floor
+// included), every length to 70 and period counts to 40.
+func TestDecayPathsAgainstGeneric(t *testing.T) {
+	forEachPath(t, func(t *testing.T, p Path) {
+		r := rand.New(rand.NewPCG(7, 9))
+		rates := []float64{0.5, 0.9, 1, 1.5, -0.5, 0, math.NaN(), math.Inf(1), 1e-30}
+		floors := []float64{0, 0.01, -1, 1e30, math.NaN(), math.Inf(-1), math.Copysign(0, -1)}
+		for n := 0; n <= 70; n++ {
+			for range 6 {
+				d := Decay{Rate: rates[r.IntN(len(rates))], Floor: floors[r.IntN(len(floors))]}
+				k := int64(r.IntN(41)) - 1
+				s32 := make([]float32, n)
+				fill32(r, s32, 0.2)
+				s64 := make([]float64, n)
+				fill64(r, s64, 0.2)
+				w32, w64 := append([]float32(nil), s32...), append([]float64(nil), s64...)
+				Generic().Decay32(w32, k, d)
+				Generic().Decay64(w64, k, d)
+				p.Decay32(s32, k, d)
+				p.Decay64(s64, k, d)
+				for i := range s32 {
+					if !sameBits32(s32[i], w32[i]) {
+						t.Fatalf("Decay32 n=%d k=%d %+v: element %d: %v, generic %v", n, k, d, i, s32[i], w32[i])
+					}
+					if !sameBits64(s64[i], w64[i]) {
+						t.Fatalf("Decay64 n=%d k=%d %+v: element %d: %v, generic %v", n, k, d, i, s64[i], w64[i])
+					}
+				}
+			}
+		}
+	})
+}
+
 func max32(x, floor float32) float32 {
 	if x < floor {
 		return floor
@@ -245,6 +284,7 @@ func max32(x, floor float32) float32 {
 func TestOnlineAllocs(t *testing.T) {
 	table, sum, lin := make([]float32, 64*8), make([]float32, 64*8), make([]float32, 64*8)
 	grads := make([]float32, 64*3)
+	p64, g64, s64, l64 := make([]float64, 100), make([]float64, 100), make([]float64, 100), make([]float64, 100)
 	rows := []int32{1, 5, 7}
 	forEachPath(t, func(t *testing.T, p Path) {
 		if a := testing.AllocsPerRun(50, func() {
@@ -253,6 +293,8 @@ func TestOnlineAllocs(t *testing.T) {
 			Decay32(sum, 3, Decay{Rate: 0.5})
 			p.FTRLStep32(table[:100], grads[:100], sum[:100], lin[:100], Online{LR: 0.1})
 			p.ProximalStep32(table[:100], grads[:100], sum[:100], Online{LR: 0.1})
+			p.FTRLStep64(p64, g64, s64, l64, Online{LR: 0.1, L1: 0.1})
+			p.ProximalStep64(p64, g64, s64, Online{LR: 0.1, L1: 0.1})
 		}); a != 0 {
 			t.Errorf("%v allocations", a)
 		}

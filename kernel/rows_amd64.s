@@ -11,8 +11,11 @@
 //   R12 grads, R13 gradRows (0 when there is none), DX len(rows), AX i
 //   DI the table row, BX its gradient row, SI and CX scratch
 
-// PF is how many rows ahead the kernels prefetch.
+// PF is how many rows ahead the kernels prefetch; stepRows32Asm fetches
+// rows of at most 4 elements PFS rows ahead, as such a row takes far less
+// time than the memory's latency.
 #define PF 8
+#define PFS 32
 
 // rowlanes are lane numbers; comparing the count of elements left against
 // them gives the mask of lanes that hold elements.
@@ -115,8 +118,12 @@ erow:
 	CMPQ AX, DX
 	JAE  edone
 
-	// Prefetch the table, sum and gradient rows PF rows ahead.
+	// Prefetch the table, sum and gradient rows PF rows ahead, PFS rows
+	// ahead for rows of at most 16 bytes.
 	LEAQ PF(AX), SI
+	CMPQ R10, $16
+	JA   2(PC)
+	LEAQ PFS(AX), SI
 	CMPQ SI, DX
 	JAE  enopf
 	GRADPF
@@ -143,7 +150,8 @@ enopf:
 	ADDQ  R9, SI
 	XORQ  CX, CX // byte offset in the row
 
-	// 32 elements at a time while they fit, then 8, then a masked tail.
+	// 32 elements at a time while they fit, then 8, then 4, then one at a
+	// time.
 eloop32:
 	LEAQ 128(CX), R14
 	CMPQ R14, R10
@@ -164,17 +172,31 @@ eloop8:
 	JMP  eloop8
 
 etail:
-	MOVQ R10, R14
-	SUBQ CX, R14
-	JZ   enext
-	SHRQ $2, R14
-	MASK(R14)
-	MLOAD(DI, 0, Y0)
-	MLOAD(BX, 0, Y1)
-	MLOAD(SI, 0, Y2)
-	STEP32Y(Y0, Y1, Y2, Y3)
-	VMASKMOVPS Y0, Y8, (DI)(CX*1)
-	VMASKMOVPS Y2, Y8, (SI)(CX*1)
+	// 0 to 7 elements left: 4 in the low half of the registers, if there
+	// are, then one at a time in lane 0 (VMOVSS clears the other lanes;
+	// what they compute is never stored).
+	LEAQ 16(CX), R14
+	CMPQ R14, R10
+	JA   etail1
+	VMOVUPS (DI)(CX*1), X0
+	VMOVUPS (BX)(CX*1), X1
+	VMOVUPS (SI)(CX*1), X2
+	STEP32X(X0, X1, X2, X3)
+	VMOVUPS X0, (DI)(CX*1)
+	VMOVUPS X2, (SI)(CX*1)
+	MOVQ R14, CX
+
+etail1:
+	CMPQ   CX, R10
+	JAE    enext
+	VMOVSS (DI)(CX*1), X0
+	VMOVSS (BX)(CX*1), X1
+	VMOVSS (SI)(CX*1), X2
+	STEP32X(X0, X1, X2, X3)
+	VMOVSS X0, (DI)(CX*1)
+	VMOVSS X2, (SI)(CX*1)
+	ADDQ   $4, CX
+	JMP    etail1
 
 enext:
 	INCQ AX

@@ -26,7 +26,7 @@ func TestRowKernelGuardPages(t *testing.T) {
 			}
 			return atStart[float32](g, n)
 		}
-		for _, dim := range []int{1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 64, 65, 127, 1024} {
+		for _, dim := range []int{1, 2, 3, 4, 5, 7, 8, 9, 11, 12, 13, 15, 16, 17, 31, 33, 64, 65, 127, 1024} {
 			nRows := 4
 			if dim*nRows > maxElems {
 				nRows = maxElems / dim

@@ -245,7 +245,7 @@ func BenchmarkCoalesce(b *testing.B) {
 			sc := &scratch{}
 			run := func() {
 				sc.batch = appendKeys(sc.batch[:0], idx[0], 0)
-				sc.coalesce(&source{rows: grads[0]}, s.dim, rowBits(s.rows))
+				sc.coalesce(&source{rows: grads[0]}, s.dim)
 			}
 			run()
 			b.ResetTimer()

@@ -1,7 +1,6 @@
 package sparse
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -705,30 +704,79 @@ func TestWorkersLifecycle(t *testing.T) {
 	runningAt(t, 0, "once the table is collected")
 }
 
-// TestSortKeys: the radix sort orders keys by row and keeps the order of
-// equal rows, for every width of row numbers, against a stable sort.
-func TestSortKeys(t *testing.T) {
+// TestCoalesce: coalesce lists the rows seen once in order of position
+// with their gradient rows, and the rows seen more often in order of first
+// occurrence with their gradients summed in order of occurrence, for rows
+// of every width, batches of several sizes (one scratch for all, so that
+// each batch finds the hash table as the previous one left it), and
+// gradient rows given directly or through a list.
+func TestCoalesce(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
+	const dim = 2
 	var s scratch
 	for bits := 0; bits <= 31; bits++ {
-		for _, n := range []int{1, 2, 100, 5000} {
-			s.keys = s.keys[:0]
-			for i := range n {
-				row := uint32(0)
+		for _, n := range []int{1, 2, 100, 5000, 3, 0} {
+			idx := make([]int64, n)
+			for i := range idx {
 				if bits > 0 {
-					row = uint32(r.Uint64()) >> (32 - bits)
+					idx[i] = int64(uint32(r.Uint64()) >> (32 - bits))
 					if r.IntN(4) == 0 && i > 0 { // a duplicate
-						row = uint32(s.keys[r.IntN(i)] >> 32)
+						idx[i] = idx[r.IntN(i)]
 					}
 				}
-				s.keys = append(s.keys, key(row, i))
 			}
-			want := slices.Clone(s.keys)
-			slices.SortStableFunc(want, func(a, b uint64) int { return cmp.Compare(a>>32, b>>32) })
-			s.sortKeys(bits)
-			if !slices.Equal(s.keys, want) {
-				t.Fatalf("%d bits, %d keys: not sorted stably by row", bits, n)
+			grads := make([]float32, (n+1)*dim)
+			fill(r, grads, 0)
+			src := source{rows: grads}
+			if bits%2 == 1 { // gradient row i+1 for position i
+				src.of = make([]int32, n)
+				for i := range src.of {
+					src.of[i] = int32(i + 1)
+				}
 			}
+			byPos := make([]float32, n*dim)
+			for i := range n {
+				k := src.row(int32(i))
+				copy(byPos[i*dim:], grads[int(k)*dim:int(k)*dim+dim])
+			}
+			order, sums := coalesced(idx, byPos, dim)
+			count := map[int64]int{}
+			for _, x := range idx {
+				count[x]++
+			}
+			var want1, wantG1 []int32
+			for i, x := range idx {
+				if count[x] == 1 {
+					want1 = append(want1, int32(x))
+					wantG1 = append(wantG1, src.row(int32(i)))
+				}
+			}
+			var wantN []int32
+			for _, x := range order {
+				if count[x] > 1 {
+					wantN = append(wantN, int32(x))
+				}
+			}
+			s.batch = appendKeys(s.batch[:0], idx, 0)
+			s.coalesce(&src, dim)
+			if !slices.Equal(s.rows1, want1) || !slices.Equal(s.grow1, wantG1) {
+				t.Fatalf("%d bits, %d keys: the rows seen once are %v (gradient rows %v), want %v (%v)", bits, n, s.rows1, s.grow1, want1, wantG1)
+			}
+			if !slices.Equal(s.rowsN, wantN) {
+				t.Fatalf("%d bits, %d keys: the rows seen more often are %v, want %v", bits, n, s.rowsN, wantN)
+			}
+			for i, x := range wantN {
+				for j, v := range sums[int64(x)] {
+					if got := s.buf[i*dim+j]; math.Float32bits(got) != math.Float32bits(v) {
+						t.Fatalf("%d bits, %d keys: row %d's sum [%d] is %v, want %v", bits, n, x, j, got, v)
+					}
+				}
+			}
+		}
+	}
+	for i, e := range s.slots {
+		if e != 0 {
+			t.Fatalf("slot %d is %#x after the last batch, want empty", i, e)
 		}
 	}
 }

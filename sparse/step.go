@@ -82,8 +82,8 @@ func checkIndices[I index](t *Table, indices []I) error {
 }
 
 // How a step runs: the indices are checked; then the duplicates are found
-// by sorting (row, position) pairs by row with a radix sort, which keeps
-// the positions of a row in order; a row seen once keeps its gradient row
+// with a hash table of the batch's rows (coalesce, below), which links the
+// positions of a row in order; a row seen once keeps its gradient row
 // where it is, the gradient rows of a row seen more often are summed in
 // order by kernel.SumRows32; then the rows are updated by the batched row
 // kernels (kernel.StepRows32 or kernel.RowwiseStepRows32), which prefetch
@@ -235,7 +235,7 @@ func (j *job) do(int) {
 // rows seen once with their gradient row in src, rows seen more often
 // with their sum.
 func (t *Table) coalesceAndUpdate(s *scratch, src *source, o kernel.Options) {
-	s.coalesce(src, t.dim, rowBits(t.rows))
+	s.coalesce(src, t.dim)
 	if t.weights == nil {
 		t.updateHalf(s, src, o)
 		return
@@ -261,9 +261,6 @@ func part(r uint32, nw int) int {
 	return int(uint64(r*0x85EBCA77) * uint64(nw) >> 32)
 }
 
-// rowBits returns how many bits row numbers of a table of rows rows take.
-func rowBits(rows int) int { return bits.Len32(uint32(rows - 1)) }
-
 // A key is one index of a batch: its row in the high 32 bits, its
 // position in the batch in the low 32.
 func key(row uint32, pos int) uint64 { return uint64(row)<<32 | uint64(uint32(pos)) }
@@ -283,10 +280,13 @@ type scratch struct {
 	bounds []int    // part p is parts[bounds[p]:bounds[p+1]]
 	next   []int    // where split puts the next key of each part
 
-	batch     []uint64 // the keys to coalesce, in order of position
-	keys, tmp []uint64 // (row, place in batch) pairs, and room to sort them
-	count     [maxPasses][1 << maxDigit]int32
-	once      []bool // by place in batch: whether the row occurs only once
+	batch []uint64 // the keys to coalesce, in order of position
+
+	// coalesce's hash table and links, by place in batch (see there).
+	slots []uint32 // place+1 of a row's first occurrence; 0: empty
+	slot  []uint32 // by first occurrence: the slot it took
+	last  []int32  // by first occurrence: the place of the row's last one so far; -1: a later occurrence
+	link  []int32  // the place of the row's next occurrence, up to its last
 
 	rows1, grow1 []int32   // rows that occur once, and their gradient rows
 	rowsN        []int32   // rows that occur more often; their sums are buf's rows
@@ -316,97 +316,84 @@ func split[I index](s *scratch, indices []I, base, nw int) {
 	s.next = next
 }
 
-// Keys are sorted by row with a least-significant-digit radix sort of
-// passes of at most maxDigit bits: stable, so that the positions of a row
-// stay in order.
-const (
-	maxDigit  = 11
-	maxPasses = (32 + maxDigit - 1) / maxDigit
-)
-
-// sortKeys sorts s.keys by row (the low rowBits bits of the high half),
-// stably, leaving the result in s.keys.
-func (s *scratch) sortKeys(rowBits int) {
-	if rowBits == 0 || len(s.keys) < 2 {
-		return
-	}
-	passes := (rowBits + maxDigit - 1) / maxDigit
-	width := uint((rowBits + passes - 1) / passes)
-	mask := uint32(1)<<width - 1
-	count := s.count[:passes]
-	for p := range count {
-		clear(count[p][:mask+1])
-	}
-	for _, k := range s.keys {
-		r := uint32(k >> 32)
-		for p := range count {
-			count[p][r>>(uint(p)*width)&mask]++
-		}
-	}
-	n := int32(len(s.keys))
-	s.tmp = slices.Grow(s.tmp[:0], len(s.keys))[:len(s.keys)]
-	for p := range count {
-		c := &count[p]
-		shift := uint(p)*width + 32
-		if c[uint32(s.keys[0]>>shift)&mask] == n {
-			continue // every key has the same digit
-		}
-		// Counts to the place of each digit's first key.
-		var at int32
-		for d := range c[:mask+1] {
-			c[d], at = at, at+c[d]
-		}
-		dst := s.tmp
-		for _, k := range s.keys {
-			d := uint32(k>>shift) & mask
-			dst[c[d]] = k
-			c[d]++
-		}
-		s.keys, s.tmp = s.tmp, s.keys
-	}
-}
-
 // coalesce fills s's lists for the keys in s.batch, which are in order
 // of position: the rows that occur once, with their gradient rows in
 // src, in order of position, so that the gradient rows are read in
-// order; and the rows that occur more often, with their gradients summed
-// into buf in order of occurrence: ((g1 + g2) + g3) + ... in float32
-// (kernel.SumRows32). The duplicates are found by sorting (row, place in
-// s.batch) pairs by row.
-func (s *scratch) coalesce(src *source, dim, rowBits int) {
+// order; and the rows that occur more often, in order of their first
+// occurrence, with their gradients summed into buf in order of
+// occurrence: ((g1 + g2) + g3) + ... in float32 (kernel.SumRows32).
+//
+// The duplicates are found by a hash table of the rows, open addressing
+// with linear probing, at least twice as many slots as keys. A slot holds
+// the place in the batch of a row's first occurrence and, in the bits that
+// place leaves, a second hash of the row, so that the batch is read only
+// to confirm a match; 4 bytes a slot, 128 KiB for a batch of 16K indices.
+// A pass over the batch in order looks each row up: the first occurrence
+// of a row takes a slot, a later one is linked after the row's last
+// occurrence so far. A second pass in order lists the rows and empties
+// the slots it used, leaving the table empty for the next batch. Each
+// row's occurrences are thus listed in order of position, which is what
+// fixes the bits of the sums; the order of the rows themselves changes no
+// bits, as rows are stepped independently.
+func (s *scratch) coalesce(src *source, dim int) {
 	batch := s.batch
-	s.keys = slices.Grow(s.keys[:0], len(batch))[:len(batch)]
-	for j, k := range batch {
-		s.keys[j] = k&^(1<<32-1) | uint64(j)
+	n := len(batch)
+	size := 16
+	for size < 2*n {
+		size *= 2
 	}
-	s.sortKeys(rowBits)
-	s.once = slices.Grow(s.once[:0], len(batch))[:len(batch)]
+	if len(s.slots) < size {
+		s.slots = make([]uint32, size) // empty, as every pass leaves it
+	}
+	slots := s.slots[:size]
+	mask := uint32(size - 1)
+	shift := uint(32 - bits.Len32(mask))
+	posBits := uint(bits.Len32(uint32(n))) // j+1 <= n < 2^31: a tag of 1 bit or more is left
+	posMask := uint32(1)<<posBits - 1
+	s.slot = slices.Grow(s.slot[:0], n)[:n]
+	s.last = slices.Grow(s.last[:0], n)[:n]
+	s.link = slices.Grow(s.link[:0], n)[:n]
+	slot, last, link := s.slot, s.last, s.link
+	for j, k := range batch {
+		r := uint32(k >> 32)
+		h := r * 0x9E3779B1 >> shift & mask
+		tag := r * 0xC2B2AE35 >> posBits << posBits
+		for {
+			e := slots[h]
+			if e == 0 {
+				slots[h] = tag | uint32(j+1)
+				slot[j], last[j] = h, int32(j)
+				break
+			}
+			if f := e&posMask - 1; e&^posMask == tag && uint32(batch[f]>>32) == r {
+				last[j] = -1
+				link[last[f]] = int32(j)
+				last[f] = int32(j)
+				break
+			}
+			h = (h + 1) & mask
+		}
+	}
 	s.rows1, s.grow1, s.rowsN = s.rows1[:0], s.grow1[:0], s.rowsN[:0]
 	s.list, s.ends = s.list[:0], s.ends[:0]
-	keys := s.keys
-	for i := 0; i < len(keys); {
-		r := int32(keys[i] >> 32)
-		j := i + 1
-		for j < len(keys) && int32(keys[j]>>32) == r {
-			j++
-		}
-		if j == i+1 {
-			s.once[uint32(keys[i])] = true
-		} else {
-			s.rowsN = append(s.rowsN, r)
-			for _, k := range keys[i:j] {
-				s.once[uint32(k)] = false
-				s.list = append(s.list, src.row(int32(batch[uint32(k)])))
-			}
-			s.ends = append(s.ends, int32(len(s.list)))
-		}
-		i = j
-	}
 	for j, k := range batch {
-		if s.once[j] {
+		if last[j] < 0 {
+			continue
+		}
+		slots[slot[j]] = 0
+		if last[j] == int32(j) {
 			s.rows1 = append(s.rows1, int32(k>>32))
 			s.grow1 = append(s.grow1, src.row(int32(k)))
+			continue
 		}
+		s.rowsN = append(s.rowsN, int32(k>>32))
+		for x := int32(j); ; x = link[x] {
+			s.list = append(s.list, src.row(int32(batch[x])))
+			if x == last[j] {
+				break
+			}
+		}
+		s.ends = append(s.ends, int32(len(s.list)))
 	}
 	if len(s.rowsN) == 0 {
 		return
