@@ -284,7 +284,6 @@ type scratch struct {
 
 	// coalesce's hash table and links, by place in batch (see there).
 	slots []uint32 // place+1 of a row's first occurrence; 0: empty
-	slot  []uint32 // by first occurrence: the slot it took
 	last  []int32  // by first occurrence: the place of the row's last one so far; -1: a later occurrence
 	link  []int32  // the place of the row's next occurrence, up to its last
 
@@ -324,36 +323,38 @@ func split[I index](s *scratch, indices []I, base, nw int) {
 // occurrence: ((g1 + g2) + g3) + ... in float32 (kernel.SumRows32).
 //
 // The duplicates are found by a hash table of the rows, open addressing
-// with linear probing, at least twice as many slots as keys. A slot holds
-// the place in the batch of a row's first occurrence and, in the bits that
-// place leaves, a second hash of the row, so that the batch is read only
-// to confirm a match; 4 bytes a slot, 128 KiB for a batch of 16K indices.
-// A pass over the batch in order looks each row up: the first occurrence
-// of a row takes a slot, a later one is linked after the row's last
-// occurrence so far. A second pass in order lists the rows and empties
-// the slots it used, leaving the table empty for the next batch. Each
-// row's occurrences are thus listed in order of position, which is what
-// fixes the bits of the sums; the order of the rows themselves changes no
-// bits, as rows are stepped independently.
+// with linear probing, at least four times as many slots as keys (with
+// half as many, more probes meet another row's slot, and coalescing a
+// batch of 16K distinct rows took a third longer here). A
+// slot holds the place in the batch of a row's first occurrence and, in
+// the bits that place leaves, a second hash of the row, so that the batch
+// is read only to confirm a match; 4 bytes a slot, 256 KiB for a batch of
+// 16K indices. A pass over the batch in order looks each row up: the
+// first occurrence of a row takes a slot, a later one is linked after the
+// row's last occurrence so far. A second pass in order lists the rows;
+// then the table is cleared whole for the next batch (faster than
+// emptying the used slots one by one at random places). Each row's
+// occurrences are thus listed in order of position, which is what fixes
+// the bits of the sums; the order of the rows themselves changes no bits,
+// as rows are stepped independently.
 func (s *scratch) coalesce(src *source, dim int) {
 	batch := s.batch
 	n := len(batch)
 	size := 16
-	for size < 2*n {
+	for size < 4*n {
 		size *= 2
 	}
 	if len(s.slots) < size {
-		s.slots = make([]uint32, size) // empty, as every pass leaves it
+		s.slots = make([]uint32, size) // empty, as every call leaves it
 	}
 	slots := s.slots[:size]
 	mask := uint32(size - 1)
 	shift := uint(32 - bits.Len32(mask))
 	posBits := uint(bits.Len32(uint32(n))) // j+1 <= n < 2^31: a tag of 1 bit or more is left
 	posMask := uint32(1)<<posBits - 1
-	s.slot = slices.Grow(s.slot[:0], n)[:n]
 	s.last = slices.Grow(s.last[:0], n)[:n]
 	s.link = slices.Grow(s.link[:0], n)[:n]
-	slot, last, link := s.slot, s.last, s.link
+	last, link := s.last, s.link
 	for j, k := range batch {
 		r := uint32(k >> 32)
 		h := r * 0x9E3779B1 >> shift & mask
@@ -362,7 +363,7 @@ func (s *scratch) coalesce(src *source, dim int) {
 			e := slots[h]
 			if e == 0 {
 				slots[h] = tag | uint32(j+1)
-				slot[j], last[j] = h, int32(j)
+				last[j] = int32(j)
 				break
 			}
 			if f := e&posMask - 1; e&^posMask == tag && uint32(batch[f]>>32) == r {
@@ -380,7 +381,6 @@ func (s *scratch) coalesce(src *source, dim int) {
 		if last[j] < 0 {
 			continue
 		}
-		slots[slot[j]] = 0
 		if last[j] == int32(j) {
 			s.rows1 = append(s.rows1, int32(k>>32))
 			s.grow1 = append(s.grow1, src.row(int32(k)))
@@ -395,6 +395,7 @@ func (s *scratch) coalesce(src *source, dim int) {
 		}
 		s.ends = append(s.ends, int32(len(s.list)))
 	}
+	clear(slots)
 	if len(s.rowsN) == 0 {
 		return
 	}
