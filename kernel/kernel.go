@@ -110,11 +110,17 @@ func (p Path) Name() string {
 	return "generic"
 }
 
-// Step32 is [Step32] computed by this path.
+// Step32 is [Step32] computed by this path. The generic path calls the
+// Go code directly, not through step32Ref's assembly entry, which would
+// reach it only through an ABI wrapper.
 func (p Path) Step32(param, grad, sum []float32, o Options) {
 	var c coeffs32
 	p.set32(&c, &o)
 	raceStep(param, grad, sum)
+	if !c.asm {
+		step32Checked(&c, &param, &grad, &sum)
+		return
+	}
 	step32Ref(&c, &param, &grad, &sum)
 }
 
@@ -123,6 +129,10 @@ func (p Path) Step64(param, grad, sum []float64, o Options) {
 	var c coeffs64
 	p.set64(&c, &o)
 	raceStep(param, grad, sum)
+	if !c.asm {
+		step64Checked(&c, &param, &grad, &sum)
+		return
+	}
 	step64Ref(&c, &param, &grad, &sum)
 }
 
