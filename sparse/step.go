@@ -323,25 +323,25 @@ func split[I index](s *scratch, indices []I, base, nw int) {
 // occurrence: ((g1 + g2) + g3) + ... in float32 (kernel.SumRows32).
 //
 // The duplicates are found by a hash table of the rows, open addressing
-// with linear probing, at least four times as many slots as keys (with
-// half as many, more probes meet another row's slot, and coalescing a
-// batch of 16K distinct rows took a third longer here). A
-// slot holds the place in the batch of a row's first occurrence and, in
-// the bits that place leaves, a second hash of the row, so that the batch
-// is read only to confirm a match; 4 bytes a slot, 256 KiB for a batch of
-// 16K indices. A pass over the batch in order looks each row up: the
-// first occurrence of a row takes a slot, a later one is linked after the
-// row's last occurrence so far. A second pass in order lists the rows;
-// then the table is cleared whole for the next batch (faster than
-// emptying the used slots one by one at random places). Each row's
-// occurrences are thus listed in order of position, which is what fixes
-// the bits of the sums; the order of the rows themselves changes no bits,
-// as rows are stepped independently.
+// with linear probing, at least four times as many slots as keys (at most
+// 2^32, which holds any batch at half load or less). With half as many,
+// more probes meet another row's slot: coalescing a batch of 16K distinct
+// rows took a third longer here. A slot holds the place in the batch of a
+// row's first occurrence and, in the bits that place leaves, a second
+// hash of the row, so that the batch is read only to confirm a match; 4
+// bytes a slot, 256 KiB for a batch of 16K indices. A pass over the batch
+// in order looks each row up: the first occurrence of a row takes a slot,
+// a later one is linked after the row's last occurrence so far. A second
+// pass in order lists the rows; then the table is cleared whole for the
+// next batch (faster than emptying the used slots one by one at random
+// places). Each row's occurrences are thus listed in order of position,
+// which is what fixes the bits of the sums; the order of the rows
+// themselves changes no bits, as rows are stepped independently.
 func (s *scratch) coalesce(src *source, dim int) {
 	batch := s.batch
 	n := len(batch)
 	size := 16
-	for size < 4*n {
+	for size/4 < n && uint64(size) < 1<<32 { // 4*n could overflow an int of 32 bits
 		size *= 2
 	}
 	if len(s.slots) < size {
