@@ -150,11 +150,7 @@ func (w *gen) halfArgs(k halfKernel) {
 // halfPrefetch writes the prefetch of the table, sum (or h) and gradient
 // rows of rows[i+prefetchAhead].
 func (w *gen) halfPrefetch(k halfKernel, sfx string) {
-	w.note(fmt.Sprintf("Prefetch the row %d rows ahead.", prefetchAhead))
-	w.ins(fmt.Sprintf("ADD $%d, R7, R14", prefetchAhead), "")
-	w.ins("CMP R4, R14", "")
-	w.ins("BGE nopf"+sfx, "")
-	w.ins("MOVW (R3)(R14<<2), R14", "")
+	w.prefetchAheadStart(sfx)
 	if k.rowwise {
 		w.ins("ADD R14<<2, R1, R15", "")
 		w.ins("PRFM (R15), PLDL1KEEP", "h")
@@ -166,13 +162,7 @@ func (w *gen) halfPrefetch(k halfKernel, sfx string) {
 	w.ins("MUL R21, R14, R15", "")
 	w.ins("ADD R0, R15", "")
 	w.prefetchRow("R15", "R21", "R13", "pft"+sfx)
-	w.ins(fmt.Sprintf("ADD $%d, R7, R14", prefetchAhead), "")
-	w.ins("CBZ R6, 2(PC)", "")
-	w.ins("MOVW (R6)(R14<<2), R14", "its gradient row")
-	w.ins("MUL R2, R14, R14", "")
-	w.ins("ADD R5, R14", "")
-	w.prefetchRow("R14", "R2", "R13", "pfg"+sfx)
-	w.label("nopf" + sfx)
+	w.prefetchAheadGrad(sfx)
 }
 
 // halfRow sets R10, R11 and R12 to the row's table row, sum row (or h)

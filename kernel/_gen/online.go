@@ -195,11 +195,7 @@ func (w *gen) onlineArgs(k onlineKernel) {
 // of rows[i+prefetchAhead] and of its gradient row.
 func (w *gen) onlinePrefetch(k onlineKernel) {
 	sfx := k.sfx
-	w.note(fmt.Sprintf("Prefetch the row %d rows ahead.", prefetchAhead))
-	w.ins(fmt.Sprintf("ADD $%d, R7, R14", prefetchAhead), "")
-	w.ins("CMP R4, R14", "")
-	w.ins("BGE nopf"+sfx, "")
-	w.ins("MOVW (R3)(R14<<2), R14", "")
+	w.prefetchAheadStart(sfx)
 	w.ins("MUL R2, R14, R14", "")
 	bases := []string{"R0", "R1"}
 	if k.ftrl {
@@ -209,13 +205,7 @@ func (w *gen) onlinePrefetch(k onlineKernel) {
 		w.ins(fmt.Sprintf("ADD %s, R14, R15", b), "")
 		w.prefetchRow("R15", "R2", "R13", fmt.Sprintf("pf%d%s", i, sfx))
 	}
-	w.ins(fmt.Sprintf("ADD $%d, R7, R14", prefetchAhead), "")
-	w.ins("CBZ R6, 2(PC)", "")
-	w.ins("MOVW (R6)(R14<<2), R14", "its gradient row")
-	w.ins("MUL R2, R14, R14", "")
-	w.ins("ADD R5, R14", "")
-	w.prefetchRow("R14", "R2", "R13", "pfg"+sfx)
-	w.label("nopf" + sfx)
+	w.prefetchAheadGrad(sfx)
 }
 
 // onlineFunction writes one of the two kernels.

@@ -97,14 +97,34 @@ func (w *gen) rowPointers(perElement bool) {
 	w.ins("ADD R5, R12", "")
 }
 
-// prefetchAheadRow writes the prefetch of the table row (and sum row, or h)
-// of rows[i+prefetchAhead], and of its gradient row, when there is one.
-func (w *gen) prefetchAheadRow(perElement bool, sfx string) {
+// prefetchAheadStart begins the prefetches of a row kernel: R14 =
+// rows[i+prefetchAhead], or a jump to nopf+sfx past them when there is
+// no such row.
+func (w *gen) prefetchAheadStart(sfx string) {
 	w.note(fmt.Sprintf("Prefetch the row %d rows ahead.", prefetchAhead))
 	w.ins(fmt.Sprintf("ADD $%d, R7, R14", prefetchAhead), "")
 	w.ins("CMP R4, R14", "")
 	w.ins("BGE nopf"+sfx, "")
 	w.ins("MOVW (R3)(R14<<2), R14", "")
+}
+
+// prefetchAheadGrad ends the prefetches of a row kernel: the gradient row
+// of rows[i+prefetchAhead] (gradRows[i+prefetchAhead] when there are
+// gradRows), then the label nopf+sfx.
+func (w *gen) prefetchAheadGrad(sfx string) {
+	w.ins(fmt.Sprintf("ADD $%d, R7, R14", prefetchAhead), "")
+	w.ins("CBZ R6, 2(PC)", "")
+	w.ins("MOVW (R6)(R14<<2), R14", "its gradient row")
+	w.ins("MUL R2, R14, R14", "")
+	w.ins("ADD R5, R14", "")
+	w.prefetchRow("R14", "R2", "R13", "pfg"+sfx)
+	w.label("nopf" + sfx)
+}
+
+// prefetchAheadRow writes the prefetch of the table row (and sum row, or h)
+// of rows[i+prefetchAhead], and of its gradient row, when there is one.
+func (w *gen) prefetchAheadRow(perElement bool, sfx string) {
+	w.prefetchAheadStart(sfx)
 	if perElement {
 		w.ins("MUL R2, R14, R14", "")
 		w.ins("ADD R0, R14, R15", "")
@@ -118,13 +138,7 @@ func (w *gen) prefetchAheadRow(perElement bool, sfx string) {
 		w.ins("ADD R0, R15", "")
 		w.prefetchRow("R15", "R2", "R13", "pft"+sfx)
 	}
-	w.ins(fmt.Sprintf("ADD $%d, R7, R14", prefetchAhead), "")
-	w.ins("CBZ R6, 2(PC)", "")
-	w.ins("MOVW (R6)(R14<<2), R14", "its gradient row")
-	w.ins("MUL R2, R14, R14", "")
-	w.ins("ADD R5, R14", "")
-	w.prefetchRow("R14", "R2", "R13", "pfg"+sfx)
-	w.label("nopf" + sfx)
+	w.prefetchAheadGrad(sfx)
 }
 
 func (w *gen) stepRows() {
