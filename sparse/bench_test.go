@@ -56,9 +56,7 @@ func benchTable(b testing.TB, s benchShape, rowwise bool) *Table {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for i := range tab.weights { // touch every page before timing
-		tab.weights[i] = float32(i%1000) * 1e-3
-	}
+	setBenchWeights(tab)
 	return tab
 }
 

@@ -112,17 +112,7 @@ func BenchmarkHalfRows(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					w := make([]float32, s.dim)
-					for r := 0; r < s.rows; r++ {
-						for j := range w {
-							w[j] = float32((r*s.dim+j)%1000) * 1e-3
-						}
-						if tab.weights != nil {
-							copy(tab.weights[r*s.dim:], w)
-						} else {
-							tab.half.roundRow(r, w)
-						}
-					}
+					setBenchWeights(tab)
 					tabs = append(tabs, tab)
 				}
 				ko := o.KernelOptions(1)
@@ -155,6 +145,23 @@ func BenchmarkHalfRows(b *testing.B) {
 	}
 }
 
+// setBenchWeights writes weight i of the table (row-major) as
+// (i%1000)*1e-3, rounded to nearest in a 16-bit table, touching every
+// page before timing.
+func setBenchWeights(tab *Table) {
+	w := make([]float32, tab.dim)
+	for r := 0; r < tab.rows; r++ {
+		for j := range w {
+			w[j] = float32((r*tab.dim+j)%1000) * 1e-3
+		}
+		if tab.weights != nil {
+			copy(tab.weights[r*tab.dim:], w)
+		} else {
+			tab.half.roundRow(r, w)
+		}
+	}
+}
+
 // BenchmarkHalfLookup times Lookup and Bag (bags of 20, sum) of a float32
 // table and of the widening of a bfloat16 and a float16 table, the latter
 // two by the generic Go path and by the selected path, all in turns, with
@@ -172,17 +179,7 @@ func BenchmarkHalfLookup(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			w := make([]float32, s.dim)
-			for r := 0; r < s.rows; r++ {
-				for j := range w {
-					w[j] = float32((r*s.dim+j)%1000) * 1e-3
-				}
-				if tab.weights != nil {
-					copy(tab.weights[r*s.dim:], w)
-				} else {
-					tab.half.roundRow(r, w)
-				}
-			}
+			setBenchWeights(tab)
 			tabs = append(tabs, tab)
 		}
 		var offsets []int64
