@@ -237,8 +237,8 @@ func decay[F float32 | float64](sum []F, n int64, rate, floor F) {
 }
 
 // ProximalStep32 is [ProximalStep32] computed by this path: on the avx2
-// and neon paths by the row kernel on one row; on generic, and for
-// float64, by the generic code.
+// and neon paths by the row kernel on one row; on the generic path by the
+// generic code.
 func (p Path) ProximalStep32(param, grad, sum []float32, o Online) {
 	if len(param) != len(grad) || len(param) != len(sum) {
 		panicLengths("ProximalStep32", len(param), len(grad), len(sum))
@@ -251,10 +251,7 @@ func (p Path) ProximalStep32(param, grad, sum []float32, o Online) {
 	if p.id == asmID && onlineAsm {
 		// One row of len(param): the row kernel loads each lane before
 		// it stores it, so grad may be the very same slice as param.
-		raceRead(grad)
-		raceRead(sum)
-		raceWrite(param)
-		raceWrite(sum)
+		raceStep(param, grad, sum)
 		proximalRows32Asm(&c, param, sum, len(param), zeroRow, grad, nil)
 		return
 	}
@@ -276,17 +273,14 @@ func (p Path) ProximalStep64(param, grad, sum []float64, o Online) {
 	if p.id == asmID && online64Asm {
 		// Each lane is loaded before it is stored, so grad may be the
 		// very same slice as param.
-		raceRead(grad)
-		raceRead(sum)
-		raceWrite(param)
-		raceWrite(sum)
+		raceStep(param, grad, sum)
 		proximal64Asm(&c, param, grad, sum)
 		return
 	}
 	proximal64Generic(&c, param, grad, sum)
 }
 
-// FTRLStep32 is [FTRLStep32] computed by this path.
+// FTRLStep32 is [FTRLStep32] computed by this path, as ProximalStep32.
 func (p Path) FTRLStep32(param, grad, sum, linear []float32, o Online) {
 	if len(param) != len(grad) || len(param) != len(sum) || len(param) != len(linear) {
 		panic(fmt.Sprintf("kernel.FTRLStep32: slice lengths differ: len(param)=%d, len(grad)=%d, len(sum)=%d, len(linear)=%d",
@@ -298,11 +292,8 @@ func (p Path) FTRLStep32(param, grad, sum, linear []float32, o Online) {
 	var c online32
 	o.set32(&c)
 	if p.id == asmID && onlineAsm {
-		raceRead(grad)
-		raceRead(sum)
+		raceStep(param, grad, sum)
 		raceRead(linear)
-		raceWrite(param)
-		raceWrite(sum)
 		raceWrite(linear)
 		ftrlRows32Asm(&c, param, sum, linear, len(param), zeroRow, grad, nil)
 		return
@@ -322,11 +313,8 @@ func (p Path) FTRLStep64(param, grad, sum, linear []float64, o Online) {
 	var c online64
 	o.set64(&c)
 	if p.id == asmID && online64Asm {
-		raceRead(grad)
-		raceRead(sum)
+		raceStep(param, grad, sum)
 		raceRead(linear)
-		raceWrite(param)
-		raceWrite(sum)
 		raceWrite(linear)
 		ftrl64Asm(&c, param, grad, sum, linear)
 		return
