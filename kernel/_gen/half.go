@@ -331,10 +331,7 @@ func (w *gen) halfStep(k halfKernel, stochastic bool, sfx string) {
 	w.ins("VST1.P [V2.H8], 16(R10)", "")
 	w.ins("SUBS $8, R13", "")
 	w.ins("BNE loop"+sfx, "")
-	w.ins("ADD $1, R7", "")
-	w.ins("CMP R4, R7", "")
-	w.ins("BLT row"+sfx, "")
-	w.ins("RET", "")
+	w.nextRow("row" + sfx)
 }
 
 // halfRowwise writes the row-wise body of a function for one rounding.
@@ -411,10 +408,7 @@ func (w *gen) halfRowwise(k halfKernel, stochastic bool, sfx string) {
 	w.ins("VST1.P [V2.H8], 16(R10)", "")
 	w.ins("SUBS $8, R13", "")
 	w.ins("BNE p2"+sfx, "")
-	w.ins("ADD $1, R7", "")
-	w.ins("CMP R4, R7", "")
-	w.ins("BLT row"+sfx, "")
-	w.ins("RET", "")
+	w.nextRow("row" + sfx)
 }
 
 func (w *gen) halfFunction(k halfKernel, sfx string) {

@@ -301,10 +301,7 @@ func (w *gen) onlineFunction(k onlineKernel) {
 	w.ins("BNE sloop"+sfx, "")
 
 	w.label("next" + sfx)
-	w.ins("ADD $1, R7", "")
-	w.ins("CMP R4, R7", "")
-	w.ins("BLT row"+sfx, "")
-	w.ins("RET", "")
+	w.nextRow("row" + sfx)
 }
 
 // onlineFile returns online_arm64.s.

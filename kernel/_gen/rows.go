@@ -97,6 +97,15 @@ func (w *gen) rowPointers(perElement bool) {
 	w.ins("ADD R5, R12", "")
 }
 
+// nextRow ends a row kernel's loop over the rows: i++, back to the label
+// row while i < len(rows), then return.
+func (w *gen) nextRow(row string) {
+	w.ins("ADD $1, R7", "")
+	w.ins("CMP R4, R7", "")
+	w.ins("BLT "+row, "")
+	w.ins("RET", "")
+}
+
 // prefetchAheadStart begins the prefetches of a row kernel: R14 =
 // rows[i+prefetchAhead], or a jump to nopf+sfx past them when there is
 // no such row.
@@ -151,10 +160,7 @@ func (w *gen) stepRows() {
 	w.ins("LSR $2, R2, R13", "elements left")
 	w.stepBody(stepRegs{p: "R10", g: "R12", s: "R11", n: "R13"}, "e")
 	w.label("donee")
-	w.ins("ADD $1, R7", "")
-	w.ins("CMP R4, R7", "")
-	w.ins("BLT erow", "")
-	w.ins("RET", "")
+	w.nextRow("erow")
 }
 
 // tailLanes writes the access of the n < 16 elements of a row's tail one
@@ -323,10 +329,7 @@ func (w *gen) rowwiseRows() {
 	})
 
 	w.label("rnext")
-	w.ins("ADD $1, R7", "")
-	w.ins("CMP R4, R7", "")
-	w.ins("BLT rrow", "")
-	w.ins("RET", "")
+	w.nextRow("rrow")
 }
 
 // sumColumns writes the sums of n registers of columns (n 4 or 1), or of
