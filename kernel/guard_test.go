@@ -37,12 +37,12 @@ func newGuarded(t *testing.T, size int) *guarded {
 }
 
 // atStart returns n elements that start right after the leading guard page.
-func atStart[T float32 | float64 | uint16](g *guarded, n int) []T {
+func atStart[T float32 | float64 | uint16 | int32](g *guarded, n int) []T {
 	return unsafe.Slice((*T)(unsafe.Pointer(&g.data[0])), len(g.data)/int(unsafe.Sizeof(T(0))))[:n:n]
 }
 
 // atEnd returns n elements that end right before the trailing guard page.
-func atEnd[T float32 | float64 | uint16](g *guarded, n int) []T {
+func atEnd[T float32 | float64 | uint16 | int32](g *guarded, n int) []T {
 	all := unsafe.Slice((*T)(unsafe.Pointer(&g.data[0])), len(g.data)/int(unsafe.Sizeof(T(0))))
 	return all[len(all)-n:]
 }

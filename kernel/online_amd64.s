@@ -132,6 +132,8 @@ TEXT ·proximalRows32Asm(SB), NOSPLIT, $0-136
 	TESTQ        AX, AX
 	CMOVQEQ      AX, R13
 	XORQ         AX, AX
+	CMPQ         R10, $4
+	JEQ          p1row
 
 prow:
 	CMPQ AX, rows_len+72(FP)
@@ -209,6 +211,33 @@ pdone:
 	VZEROUPPER
 	RET
 
+	// Rows of one element: the same step, with one prefetch of the table
+	// and sum lines PFS rows ahead (the gradients are read in order).
+p1row:
+	CMPQ       AX, rows_len+72(FP)
+	JAE        pdone
+	LEAQ       PFS(AX), SI
+	CMPQ       SI, rows_len+72(FP)
+	JAE        p1nopf
+	MOVLQSX    (R11)(SI*4), SI
+	PREFETCHT0 (R8)(SI*4)
+	PREFETCHT0 (R9)(SI*4)
+
+p1nopf:
+	MOVLQSX (R11)(AX*4), SI
+	MOVQ    AX, BX
+	TESTQ   R13, R13
+	JZ      2(PC)
+	MOVLQSX (R13)(AX*4), BX
+	VMOVSS  (R8)(SI*4), X0
+	VMOVSS  (R12)(BX*4), X1
+	VMOVSS  (R9)(SI*4), X2
+	PROX1(X0, X1, X2, X3, X4, X7)
+	VMOVSS  X0, (R8)(SI*4)
+	VMOVSS  X2, (R9)(SI*4)
+	INCQ    AX
+	JMP     p1row
+
 // func ftrlRows32Asm(c *online32, table, sum, linear []float32, dim int, rows []int32, grads []float32, gradRows []int32)
 TEXT ·ftrlRows32Asm(SB), NOSPLIT, $0-160
 	MOVQ         c+0(FP), AX
@@ -231,6 +260,8 @@ TEXT ·ftrlRows32Asm(SB), NOSPLIT, $0-160
 	TESTQ        AX, AX
 	CMOVQEQ      AX, R13
 	XORQ         AX, AX
+	CMPQ         R10, $4
+	JEQ          f1row
 
 frow:
 	CMPQ AX, rows_len+96(FP)
@@ -310,6 +341,35 @@ fnext:
 fdone:
 	VZEROUPPER
 	RET
+
+	// Rows of one element, as p1row.
+f1row:
+	CMPQ       AX, rows_len+96(FP)
+	JAE        fdone
+	LEAQ       PFS(AX), SI
+	CMPQ       SI, rows_len+96(FP)
+	JAE        f1nopf
+	MOVLQSX    (R11)(SI*4), SI
+	PREFETCHT0 (R8)(SI*4)
+	PREFETCHT0 (R9)(SI*4)
+	PREFETCHT0 (DX)(SI*4)
+
+f1nopf:
+	MOVLQSX (R11)(AX*4), SI
+	MOVQ    AX, BX
+	TESTQ   R13, R13
+	JZ      2(PC)
+	MOVLQSX (R13)(AX*4), BX
+	VMOVSS  (R8)(SI*4), X0
+	VMOVSS  (R12)(BX*4), X1
+	VMOVSS  (R9)(SI*4), X2
+	VMOVSS  (DX)(SI*4), X3
+	FTRL1(X0, X1, X2, X3, X4, X7)
+	VMOVSS  X0, (R8)(SI*4)
+	VMOVSS  X7, (R9)(SI*4)
+	VMOVSS  X3, (DX)(SI*4)
+	INCQ    AX
+	JMP     f1row
 
 // The float64 dense steps: the same steps in float64, 4 lanes of Y
 // registers at a time, then the rest one at a time in lane 0 of the X

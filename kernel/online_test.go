@@ -144,7 +144,7 @@ func TestOnlineRowsAgainstStep(t *testing.T) {
 		for _, dim := range rowsDims() {
 			for _, indirect := range []bool{false, true} {
 				o := onlineOptions()[r.IntN(len(onlineOptions()))]
-				c := newRowsCase(r, dim, 1+r.IntN(12), 1+r.IntN(30), dim, indirect)
+				c := newRowsCase(r, dim, 1+r.IntN(12), 1+r.IntN(70), dim, indirect)
 				for i := range c.state {
 					c.state[i] += 0.01
 				}
@@ -163,7 +163,7 @@ func TestOnlineRowsAgainstStep(t *testing.T) {
 						t.Fatalf("ftrl dim=%d: linear %d: %v, want %v", dim, i, lin[i], wantLin[i])
 					}
 				}
-				c2 := newRowsCase(r, dim, 1+r.IntN(12), 1+r.IntN(30), dim, indirect)
+				c2 := newRowsCase(r, dim, 1+r.IntN(12), 1+r.IntN(70), dim, indirect)
 				want = c2.clone()
 				for i, row := range c2.rows {
 					a := int(row) * dim

@@ -113,6 +113,8 @@ TEXT ·stepRows32Asm(SB), NOSPLIT, $0-136
 	MOVQ sum_base+32(FP), R9
 	SHLQ $2, R10
 	XORQ AX, AX
+	CMPQ R10, $4 // rows of one element
+	JEQ  d1row
 
 erow:
 	CMPQ AX, DX
@@ -205,6 +207,33 @@ enext:
 edone:
 	VZEROUPPER
 	RET
+
+	// Rows of one element: the step of etail1, with one prefetch each of
+	// the table and sum lines PFS rows ahead (the gradients are read in
+	// order), and none of the loops above.
+d1row:
+	CMPQ AX, DX
+	JAE  edone
+	LEAQ PFS(AX), SI
+	CMPQ SI, DX
+	JAE  d1nopf
+	MOVLQSX (R11)(SI*4), SI
+	PREFETCHT0 (R8)(SI*4)
+	PREFETCHT0 (R9)(SI*4)
+d1nopf:
+	MOVLQSX (R11)(AX*4), SI
+	MOVQ AX, BX
+	TESTQ R13, R13
+	JZ 2(PC)
+	MOVLQSX (R13)(AX*4), BX
+	VMOVSS (R8)(SI*4), X0
+	VMOVSS (R12)(BX*4), X1
+	VMOVSS (R9)(SI*4), X2
+	STEP32X(X0, X1, X2, X3)
+	VMOVSS X0, (R8)(SI*4)
+	VMOVSS X2, (R9)(SI*4)
+	INCQ AX
+	JMP  d1row
 
 // SQ adds the squares of the 8 gradients at off(BX)(CX*1) (params at
 // off(DI)(CX*1)) into the accumulator A.
