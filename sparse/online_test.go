@@ -98,18 +98,20 @@ func caughtUp(t *Table) []float32 {
 	return s
 }
 
-// TestOnlineAgainstEager: tables of each kind, with lazy decay, one and
-// two workers, give the bits of the eager reference.
+// TestOnlineAgainstEager: tables of each kind, with lazy decay, rows of 5
+// elements and of 1, one and two workers, give the bits of the eager
+// reference.
 func TestOnlineAgainstEager(t *testing.T) {
 	for ki, o := range onlineKinds() {
 		for _, layout := range []Layout{Elementwise, Rowwise} {
 			if layout == Rowwise && o.Kind != adagrad.Adagrad {
 				continue
 			}
-			for _, workers := range []int{1, 2} {
-				name := fmt.Sprintf("%v/decay%d/%v/workers%d", o.Kind, o.DecaySteps, layout, workers)
+			for _, wd := range [][2]int{{1, 5}, {2, 5}, {1, 1}, {2, 1}} {
+				workers, dim := wd[0], wd[1]
+				name := fmt.Sprintf("%v/decay%d/%v/workers%d/dim%d", o.Kind, o.DecaySteps, layout, workers, dim)
 				r := rand.New(rand.NewPCG(uint64(ki), 3))
-				const rows, dim = 300, 5
+				const rows = 300
 				tab := randomTableOf(t, r, rows, dim, layout, o)
 				tab.SetWorkers(workers)
 				e := &eager{o: o, layout: layout, dim: dim, weights: append([]float32(nil), tab.weights...),

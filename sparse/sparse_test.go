@@ -303,7 +303,7 @@ func TestTouchedRowsOnly(t *testing.T) {
 func TestWorkersSameBits(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, rowwise := range []bool{false, true} {
-		for _, shape := range []struct{ rows, dim int }{{5000, 7}, {5000, 64}, {5_000_000, 2}} {
+		for _, shape := range []struct{ rows, dim int }{{5000, 7}, {5000, 64}, {5_000_000, 2}, {5000, 1}} {
 			rows, dim := shape.rows, shape.dim
 			o := adagrad.Defaults()
 			o.WeightDecay = 0.01
@@ -709,10 +709,16 @@ func TestWorkersLifecycle(t *testing.T) {
 // occurrence with their gradients summed in order of occurrence, for rows
 // of every width, batches of several sizes (one scratch for all, so that
 // each batch finds the hash table as the previous one left it), and
-// gradient rows given directly or through a list.
+// gradient rows given directly or through a list. Rows of one element are
+// all listed as if seen more often, with their gradients copied or summed.
 func TestCoalesce(t *testing.T) {
+	for _, dim := range []int{2, 1} {
+		testCoalesce(t, dim)
+	}
+}
+
+func testCoalesce(t *testing.T, dim int) {
 	r := rand.New(rand.NewPCG(9, 10))
-	const dim = 2
 	var s scratch
 	for bits := 0; bits <= 31; bits++ {
 		for _, n := range []int{1, 2, 100, 5000, 3, 0} {
@@ -746,29 +752,29 @@ func TestCoalesce(t *testing.T) {
 			}
 			var want1, wantG1 []int32
 			for i, x := range idx {
-				if count[x] == 1 {
+				if count[x] == 1 && dim > 1 {
 					want1 = append(want1, int32(x))
 					wantG1 = append(wantG1, src.row(int32(i)))
 				}
 			}
 			var wantN []int32
 			for _, x := range order {
-				if count[x] > 1 {
+				if count[x] > 1 || dim == 1 {
 					wantN = append(wantN, int32(x))
 				}
 			}
 			s.batch = appendKeys(s.batch[:0], idx, 0)
 			s.coalesce(&src, dim)
 			if !slices.Equal(s.rows1, want1) || !slices.Equal(s.grow1, wantG1) {
-				t.Fatalf("%d bits, %d keys: the rows seen once are %v (gradient rows %v), want %v (%v)", bits, n, s.rows1, s.grow1, want1, wantG1)
+				t.Fatalf("dim %d, %d bits, %d keys: the rows seen once are %v (gradient rows %v), want %v (%v)", dim, bits, n, s.rows1, s.grow1, want1, wantG1)
 			}
 			if !slices.Equal(s.rowsN, wantN) {
-				t.Fatalf("%d bits, %d keys: the rows seen more often are %v, want %v", bits, n, s.rowsN, wantN)
+				t.Fatalf("dim %d, %d bits, %d keys: the rows seen more often are %v, want %v", dim, bits, n, s.rowsN, wantN)
 			}
 			for i, x := range wantN {
 				for j, v := range sums[int64(x)] {
 					if got := s.buf[i*dim+j]; math.Float32bits(got) != math.Float32bits(v) {
-						t.Fatalf("%d bits, %d keys: row %d's sum [%d] is %v, want %v", bits, n, x, j, got, v)
+						t.Fatalf("dim %d, %d bits, %d keys: row %d's sum [%d] is %v, want %v", dim, bits, n, x, j, got, v)
 					}
 				}
 			}

@@ -336,21 +336,16 @@ func split[I index](s *scratch, indices []I, base, nw int) {
 // next batch (faster than emptying the used slots one by one at random
 // places). Each row's occurrences are thus listed in order of position,
 // which is what fixes the bits of the sums; the order of the rows
-// themselves changes no bits, as rows are stepped independently.
+// themselves changes no bits, as rows are stepped independently. Rows of
+// one element take coalesce1 instead.
 func (s *scratch) coalesce(src *source, dim int) {
+	if dim == 1 {
+		s.coalesce1(src)
+		return
+	}
 	batch := s.batch
 	n := len(batch)
-	size := 16
-	for size/4 < n && uint64(size) < 1<<32 { // 4*n could overflow an int of 32 bits
-		size *= 2
-	}
-	if len(s.slots) < size {
-		s.slots = make([]uint32, size) // empty, as every call leaves it
-	}
-	slots := s.slots[:size]
-	mask := uint32(size - 1)
-	shift := uint(32 - bits.Len32(mask))
-	posBits := uint(bits.Len32(uint32(n))) // j+1 <= n < 2^31: a tag of 1 bit or more is left
+	slots, mask, shift, posBits := s.hashTable(n)
 	posMask := uint32(1)<<posBits - 1
 	s.last = slices.Grow(s.last[:0], n)[:n]
 	s.link = slices.Grow(s.link[:0], n)[:n]
@@ -405,4 +400,63 @@ func (s *scratch) coalesce(src *source, dim int) {
 	}
 	s.buf = s.buf[:need]
 	kernel.SumRows32(s.buf, dim, src.rows, s.list, s.ends)
+}
+
+// hashTable returns coalesce's hash table for a batch of n keys, empty:
+// its slots, the mask and shift of a slot's number, and how many low bits
+// of a slot hold a place (n < 2^31, so that a tag of 1 bit or more is
+// left).
+func (s *scratch) hashTable(n int) (slots []uint32, mask uint32, shift, posBits uint) {
+	size := 16
+	for size/4 < n && uint64(size) < 1<<32 { // 4*n could overflow an int of 32 bits
+		size *= 2
+	}
+	if len(s.slots) < size {
+		s.slots = make([]uint32, size) // empty, as every call leaves it
+	}
+	mask = uint32(size - 1)
+	return s.slots[:size], mask, uint(32 - bits.Len32(mask)), uint(bits.Len32(uint32(n)))
+}
+
+// coalesce1 is coalesce for rows of one element, in one pass: a row's
+// first occurrence takes the next place in rowsN and its gradient is
+// copied to the same place in buf, and a later occurrence adds its
+// gradient there, in order of occurrence, as kernel.SumRows32 would. So
+// every row goes to rowsN, in order of first occurrence, and rows1 is
+// empty: for one element, copying the gradient costs less than the second
+// pass and the lists of occurrences it saves. The hash table is
+// coalesce's, its slots holding places in rowsN.
+func (s *scratch) coalesce1(src *source) {
+	batch := s.batch
+	n := len(batch)
+	slots, mask, shift, posBits := s.hashTable(n)
+	posMask := uint32(1)<<posBits - 1
+	rows := slices.Grow(s.rowsN[:0], n)[:n]
+	sums := slices.Grow(s.buf[:0], n)[:n]
+	g := src.rows
+	m := 0
+	for _, k := range batch {
+		r := uint32(k >> 32)
+		h := r * 0x9E3779B1 >> shift & mask
+		tag := r * 0xC2B2AE35 >> posBits << posBits
+		x := g[src.row(int32(k))]
+		for {
+			e := slots[h]
+			if e == 0 {
+				slots[h] = tag | uint32(m+1)
+				rows[m] = int32(r)
+				sums[m] = x
+				m++
+				break
+			}
+			if f := e&posMask - 1; e&^posMask == tag && uint32(rows[f]) == r {
+				sums[f] += x
+				break
+			}
+			h = (h + 1) & mask
+		}
+	}
+	s.rows1, s.grow1 = s.rows1[:0], s.grow1[:0]
+	s.rowsN, s.buf = rows[:m], sums[:m]
+	clear(slots)
 }
