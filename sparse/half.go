@@ -130,7 +130,7 @@ func (h *halfWeights) allocate(n int) (err error) {
 			err = fmt.Errorf("%v", v)
 		}
 	}()
-	h.bits = make([]uint16, n)
+	h.bits = tableArray[uint16](n, 0)
 	return nil
 }
 

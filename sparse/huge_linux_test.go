@@ -80,3 +80,39 @@ func thpEligible(addr uintptr) (bool, error) {
 	}
 	return false, sc.Err()
 }
+
+// TestTableArraysStaggered: the arrays of a large table start their
+// staggers apart modulo 2 MiB (see tableArray), and still hold huge pages
+// where the system gives them; small arrays are left alone.
+func TestTableArraysStaggered(t *testing.T) {
+	at := func(p unsafe.Pointer) uintptr { return uintptr(p) % hugeSize }
+	o := adagrad.Defaults()
+	o.Kind, o.L1, o.L2, o.Beta = adagrad.FTRL, 0.001, 0.001, 1
+	tab, err := New(1<<20, 8, Elementwise, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tab.Close()
+	w, s, l := at(unsafe.Pointer(&tab.weights[0])), at(unsafe.Pointer(&tab.state[0])), at(unsafe.Pointer(&tab.Linear()[0]))
+	if w != 0 || s != stagger || l != 2*stagger {
+		t.Errorf("weights, sums and linear terms start at %d, %d and %d past 2 MiB, want 0, %d and %d", w, s, l, stagger, 2*stagger)
+	}
+	half, err := New(1<<20, 8, Elementwise, adagrad.Defaults(), Storage{Weights: BFloat16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer half.Close()
+	if b, s := at(unsafe.Pointer(&half.half.bits[0])), at(unsafe.Pointer(&half.state[0])); b != 0 || s != stagger {
+		t.Errorf("16-bit weights and sums start at %d and %d past 2 MiB, want 0 and %d", b, s, stagger)
+	}
+	for k := range 3 {
+		small := tableArray[float32](1000, k)
+		if len(small) != 1000 || cap(small) != 1000 {
+			t.Errorf("a small array %d: len %d cap %d, want 1000", k, len(small), cap(small))
+		}
+		big := tableArray[uint16](staggerBelow, k)
+		if len(big) != staggerBelow || cap(big) != staggerBelow || at(unsafe.Pointer(&big[0])) != uintptr(k*stagger) {
+			t.Errorf("array %d: len %d cap %d at %d, want %d at %d", k, len(big), cap(big), at(unsafe.Pointer(&big[0])), staggerBelow, k*stagger)
+		}
+	}
+}

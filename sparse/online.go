@@ -74,8 +74,7 @@ func (s *onlineState) init(t *Table) (err error) {
 	o := t.opts
 	s.on = o.Kind != adagrad.Adagrad || o.Decays()
 	if o.Kind == adagrad.FTRL {
-		s.linear = make([]float32, t.rows*t.dim)
-		hugePages(s.linear)
+		s.linear = tableArray[float32](t.rows*t.dim, 2)
 	}
 	if o.Decays() {
 		s.decayed = make([]int64, t.rows)

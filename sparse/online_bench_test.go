@@ -3,6 +3,7 @@ package sparse
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -121,50 +122,60 @@ func straightforward(o adagrad.Options, t int64, w, s, lin []float32, idx []int6
 }
 
 // BenchmarkOnlineDim64: the row kernels of FTRL, ProximalAdagrad and
-// Adagrad on 4096 distinct rows of 64 of a 10,000-row table, in turns;
-// nanoseconds per row.
+// Adagrad on 4096 distinct rows of 64, in turns, nanoseconds per row: of a
+// 10,000-row table, the same rows every call (every array in the
+// last-level cache: the arithmetic counts), and of a 1M-row table (256 MB
+// an array, the table's own allocation), 64 lists of rows at random in
+// turn (out of cache: the memory counts).
 //
 //	go test ./sparse -run '^$' -bench OnlineDim64 -benchtime 3000x -count 5
 func BenchmarkOnlineDim64(b *testing.B) {
-	const rows, dim, n = 10_000, 64, 4096
-	table, sum, lin := make([]float32, rows*dim), make([]float32, rows*dim), make([]float32, rows*dim)
-	for i := range sum {
-		sum[i] = 0.1
+	const dim, n = 64, 4096
+	for _, rows := range []int{10_000, 1 << 20} {
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			table, sum, lin := tableArray[float32](rows*dim, 0), tableArray[float32](rows*dim, 1), tableArray[float32](rows*dim, 2)
+			for i := range sum {
+				sum[i] = 0.1
+			}
+			var lists [][]int32
+			if rows < 1<<20 {
+				list := make([]int32, n)
+				for i := range list {
+					list[i] = int32(i * rows / n)
+				}
+				lists = append(lists, list)
+			} else {
+				r := rand.New(rand.NewPCG(3, 4))
+				for range 64 {
+					list := make([]int32, n)
+					for i, x := range r.Perm(rows)[:n] {
+						list[i] = int32(x)
+					}
+					lists = append(lists, list)
+				}
+			}
+			grads := make([]float32, n*dim)
+			for i := range grads {
+				grads[i] = float32(math.Sin(float64(i))) * 0.01
+			}
+			o := kernel.Options{LR: 0.01, Eps: 1e-10}
+			on := kernel.Online{LR: 0.01, L1: 1e-3, L2: 1e-3, Beta: 1}
+			runs := []func(int){
+				func(k int) { kernel.StepRows32(table, sum, dim, lists[k], grads, nil, o) },
+				func(k int) { kernel.ProximalStepRows32(table, sum, dim, lists[k], grads, nil, on) },
+				func(k int) { kernel.FTRLStepRows32(table, sum, lin, dim, lists[k], grads, nil, on) },
+			}
+			rate := inTurnsMedian(b, 10, len(lists), runs...) // Mrows/s of benchBatch "rows" a call
+			names := []string{"adagrad", "proximal", "ftrl"}
+			took := make([]float64, len(rate))
+			for i, r := range rate {
+				took[i] = 1e3 / r * float64(benchBatch) / n // ns per call / n rows
+				b.ReportMetric(took[i], fmt.Sprintf("ns/row-%s", names[i]))
+			}
+			b.ReportMetric(took[2]/took[0], "ftrl/adagrad")
+			b.ReportMetric(0, "ns/op")
+		})
 	}
-	list := make([]int32, n)
-	for i := range list {
-		list[i] = int32(i * rows / n)
-	}
-	grads := make([]float32, n*dim)
-	for i := range grads {
-		grads[i] = float32(math.Sin(float64(i))) * 0.01
-	}
-	o := kernel.Options{LR: 0.01, Eps: 1e-10}
-	on := kernel.Online{LR: 0.01, L1: 1e-3, L2: 1e-3, Beta: 1}
-	runs := []func(int){
-		func(int) { kernel.StepRows32(table, sum, dim, list, grads, nil, o) },
-		func(int) { kernel.ProximalStepRows32(table, sum, dim, list, grads, nil, on) },
-		func(int) { kernel.FTRLStepRows32(table, sum, lin, dim, list, grads, nil, on) },
-	}
-	took := inTurnsTimes(b, 10, runs...)
-	names := []string{"adagrad", "proximal", "ftrl"}
-	for i, d := range took {
-		b.ReportMetric(d, fmt.Sprintf("ns/row-%s", names[i]))
-	}
-	b.ReportMetric(took[2]/took[0], "ftrl/adagrad")
-	b.ReportMetric(0, "ns/op")
-}
-
-// inTurnsTimes runs b.N calls, blocks of block by each of runs in turn,
-// and returns each one's nanoseconds per row (4096 rows a call), from the
-// median time of a call.
-func inTurnsTimes(b *testing.B, block int, runs ...func(int)) []float64 {
-	rate := inTurnsMedian(b, block, 1, runs...) // Mrows/s of benchBatch "rows" a call
-	out := make([]float64, len(rate))
-	for i, r := range rate {
-		out[i] = 1e3 / r * float64(benchBatch) / 4096 // ns per call / 4096 rows
-	}
-	return out
 }
 
 // inTurnsMedian is inTurns with each batch timed on its own: the rate of

@@ -118,9 +118,6 @@ func New(rows, dim int, layout Layout, o adagrad.Options, storage ...Storage) (*
 	}
 	t := &Table{rows: rows, dim: dim, layout: layout, opts: o, weights: weights, state: state, half: st}
 	t.team = workers.NewTeam(t)
-	hugePages(t.weights)
-	hugePages(t.half.bits)
-	hugePages(t.state)
 	if err := t.online.init(t); err != nil {
 		return nil, fmt.Errorf("sparse: a table of %d x %d is too large: %v", rows, dim, err)
 	}
@@ -141,7 +138,7 @@ func allocate(nw, ns int) (weights, state []float32, err error) {
 			err = fmt.Errorf("%v", v)
 		}
 	}()
-	return make([]float32, nw), make([]float32, ns), nil
+	return tableArray[float32](nw, 0), tableArray[float32](ns, 1), nil
 }
 
 // Rows returns the number of rows.
