@@ -37,6 +37,8 @@
 //     the weight is an arithmetic operation, which quiets it, with the
 //     weight in the same operand place as the generic path's.
 
+// PFH is how many rows ahead the kernels prefetch, with PREFETCHT1 (as
+// rows_amd64.s).
 #define PFH 8
 
 // hlanesG are the lane numbers times 0x9E3779B9 (mod 2^32); hstepG is
@@ -137,19 +139,19 @@ C8(h2m24, $0x33800000) // 2^-24
 	LEAQ (R9)(SI*4), SI \
 	MOVQ SI, pfs-16(SP)
 
-#define ACCPF PREFETCHT0 (R9)(SI*4)
+#define ACCPF PREFETCHT1 (R9)(SI*4)
 #define NOPF
 
 // HPF8 prefetches columns CX to CX+7 of the rows HPFPTRS put in the frame:
 // the table and gradient rows, and the sum row when SUM; R14 is scratch.
 #define HPF8(SUM) \
 	MOVQ pft-8(SP), R14 \
-	PREFETCHT0 (R14)(CX*2) \
+	PREFETCHT1 (R14)(CX*2) \
 	MOVQ pfg-24(SP), R14 \
-	PREFETCHT0 (R14)(CX*4) \
+	PREFETCHT1 (R14)(CX*4) \
 	SUM
 
-#define SUMPF MOVQ pfs-16(SP), R14; PREFETCHT0 (R14)(CX*4)
+#define SUMPF MOVQ pfs-16(SP), R14; PREFETCHT1 (R14)(CX*4)
 
 // HROWPTRS sets SI to the row number of rows[AX], DI to its table row and
 // BX to its gradient row.
@@ -444,11 +446,11 @@ C8(hquiet, $0x00400000)
 	LEAQ (R8)(BX*2), BX \
 	XORQ CX, CX \
 Lpf: \
-	PREFETCHT0 (BX)(CX*2) \
+	PREFETCHT1 (BX)(CX*2) \
 	ADDQ $32, CX \
 	CMPQ CX, R10 \
 	JB   Lpf \
-	PREFETCHT0 -2(BX)(R10*2) \
+	PREFETCHT1 -2(BX)(R10*2) \
 Lnopf: \
 	MOVQ (R11)(AX*8), DI \
 	IMULQ R10, DI \

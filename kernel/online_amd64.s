@@ -22,7 +22,7 @@
 // registers), so that a row of dim 1 costs one scalar pass and no gather.
 
 // PF is how many rows ahead the kernels prefetch, PFS for rows of at
-// most 4 elements (as rows_amd64.s).
+// most 4 elements, with PREFETCHT1 (as rows_amd64.s).
 #define PF 8
 #define PFS 32
 
@@ -159,16 +159,16 @@ prow:
 
 ppf:
 	LEAQ       (SI)(CX*1), DI
-	PREFETCHT0 (R8)(DI*1)
-	PREFETCHT0 (R9)(DI*1)
-	PREFETCHT0 (R14)(CX*1)
+	PREFETCHT1 (R8)(DI*1)
+	PREFETCHT1 (R9)(DI*1)
+	PREFETCHT1 (R14)(CX*1)
 	ADDQ       $64, CX
 	CMPQ       CX, R10
 	JB         ppf
 	LEAQ       -1(SI)(R10*1), DI
-	PREFETCHT0 (R8)(DI*1)
-	PREFETCHT0 (R9)(DI*1)
-	PREFETCHT0 -1(R14)(R10*1)
+	PREFETCHT1 (R8)(DI*1)
+	PREFETCHT1 (R9)(DI*1)
+	PREFETCHT1 -1(R14)(R10*1)
 
 pnopf:
 	ROW
@@ -220,8 +220,8 @@ p1row:
 	CMPQ       SI, rows_len+72(FP)
 	JAE        p1nopf
 	MOVLQSX    (R11)(SI*4), SI
-	PREFETCHT0 (R8)(SI*4)
-	PREFETCHT0 (R9)(SI*4)
+	PREFETCHT1 (R8)(SI*4)
+	PREFETCHT1 (R9)(SI*4)
 
 p1nopf:
 	MOVLQSX (R11)(AX*4), SI
@@ -286,18 +286,18 @@ frow:
 
 fpf:
 	LEAQ       (SI)(CX*1), DI
-	PREFETCHT0 (R8)(DI*1)
-	PREFETCHT0 (R9)(DI*1)
-	PREFETCHT0 (DX)(DI*1)
-	PREFETCHT0 (R14)(CX*1)
+	PREFETCHT1 (R8)(DI*1)
+	PREFETCHT1 (R9)(DI*1)
+	PREFETCHT1 (DX)(DI*1)
+	PREFETCHT1 (R14)(CX*1)
 	ADDQ       $64, CX
 	CMPQ       CX, R10
 	JB         fpf
 	LEAQ       -1(SI)(R10*1), DI
-	PREFETCHT0 (R8)(DI*1)
-	PREFETCHT0 (R9)(DI*1)
-	PREFETCHT0 (DX)(DI*1)
-	PREFETCHT0 -1(R14)(R10*1)
+	PREFETCHT1 (R8)(DI*1)
+	PREFETCHT1 (R9)(DI*1)
+	PREFETCHT1 (DX)(DI*1)
+	PREFETCHT1 -1(R14)(R10*1)
 
 fnopf:
 	ROW
@@ -350,9 +350,9 @@ f1row:
 	CMPQ       SI, rows_len+96(FP)
 	JAE        f1nopf
 	MOVLQSX    (R11)(SI*4), SI
-	PREFETCHT0 (R8)(SI*4)
-	PREFETCHT0 (R9)(SI*4)
-	PREFETCHT0 (DX)(SI*4)
+	PREFETCHT1 (R8)(SI*4)
+	PREFETCHT1 (R9)(SI*4)
+	PREFETCHT1 (DX)(SI*4)
 
 f1nopf:
 	MOVLQSX (R11)(AX*4), SI

@@ -13,7 +13,13 @@
 
 // PF is how many rows ahead the kernels prefetch; stepRows32Asm fetches
 // rows of at most 4 elements PFS rows ahead, as such a row takes far less
-// time than the memory's latency.
+// time than the memory's latency. The row kernels of this file,
+// online_amd64.s and half_amd64.s prefetch with PREFETCHT1, into the
+// second-level cache: a core keeps more of those misses in flight than of
+// PREFETCHT0's, and scattered rows are bound by how many it keeps. On the
+// AMD EPYC (Zen 4) of the README's figures, stepping rows of one
+// element at random over 64 MiB arrays took 8 ns a row instead of 16, and
+// rows of 64 elements 60 ns instead of 73.
 #define PF 8
 #define PFS 32
 
@@ -136,15 +142,15 @@ erow:
 	XORQ  CX, CX
 
 epf:
-	PREFETCHT0 (DI)(CX*1)
-	PREFETCHT0 (SI)(CX*1)
-	PREFETCHT0 (R14)(CX*1)
+	PREFETCHT1 (DI)(CX*1)
+	PREFETCHT1 (SI)(CX*1)
+	PREFETCHT1 (R14)(CX*1)
 	ADDQ $64, CX
 	CMPQ CX, R10
 	JB   epf
-	PREFETCHT0 -1(DI)(R10*1)
-	PREFETCHT0 -1(SI)(R10*1)
-	PREFETCHT0 -1(R14)(R10*1)
+	PREFETCHT1 -1(DI)(R10*1)
+	PREFETCHT1 -1(SI)(R10*1)
+	PREFETCHT1 -1(R14)(R10*1)
 
 enopf:
 	ROWPTRS
@@ -218,8 +224,8 @@ d1row:
 	CMPQ SI, DX
 	JAE  d1nopf
 	MOVLQSX (R11)(SI*4), SI
-	PREFETCHT0 (R8)(SI*4)
-	PREFETCHT0 (R9)(SI*4)
+	PREFETCHT1 (R8)(SI*4)
+	PREFETCHT1 (R9)(SI*4)
 d1nopf:
 	MOVLQSX (R11)(AX*4), SI
 	MOVQ AX, BX
@@ -278,19 +284,19 @@ rrow:
 	JAE  rnopf
 	GRADPF
 	MOVLQSX (R11)(SI*4), SI
-	PREFETCHT0 (R9)(SI*4)
+	PREFETCHT1 (R9)(SI*4)
 	IMULQ R10, SI
 	ADDQ  R8, SI
 	XORQ  CX, CX
 
 rpf:
-	PREFETCHT0 (SI)(CX*1)
-	PREFETCHT0 (R14)(CX*1)
+	PREFETCHT1 (SI)(CX*1)
+	PREFETCHT1 (R14)(CX*1)
 	ADDQ $64, CX
 	CMPQ CX, R10
 	JB   rpf
-	PREFETCHT0 -1(SI)(R10*1)
-	PREFETCHT0 -1(R14)(R10*1)
+	PREFETCHT1 -1(SI)(R10*1)
+	PREFETCHT1 -1(R14)(R10*1)
 
 rnopf:
 	ROWPTRS
@@ -447,11 +453,11 @@ spfrow:
 	XORQ  CX, CX
 
 spfline:
-	PREFETCHT0 (BX)(CX*1)
+	PREFETCHT1 (BX)(CX*1)
 	ADDQ $64, CX
 	CMPQ CX, R10
 	JB   spfline
-	PREFETCHT0 -1(BX)(R10*1)
+	PREFETCHT1 -1(BX)(R10*1)
 	INCQ SI
 	JMP  spfrow
 
