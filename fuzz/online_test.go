@@ -12,12 +12,16 @@ import (
 // FuzzOnlineRows holds every available path to the generic one on the
 // online row kernels (ProximalStepRows32, FTRLStepRows32): any bits in
 // the table, sums, linear terms and gradients, any options, rows listed
-// in any order and repeated, the slices at every alignment.
+// in any order and repeated (lists of 1 to 48, beyond the distance the
+// kernels prefetch rows of one element), gradient rows taken directly or
+// through a list, the slices at every alignment.
 func FuzzOnlineRows(f *testing.F) {
 	f.Add([]byte{}, uint16(1), uint8(3), uint8(0), 0.1, 0.01, 0.02, 0.01, 1.0)
 	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9}, uint16(37), uint8(5), uint8(0x1b), 0.05, 0.0, 0.0, 0.0, 0.0)
 	f.Add([]byte{0, 0, 0x80, 0x7f, 0, 0, 0xc0, 0x7f, 1, 0, 0, 0, 0, 0, 0x80, 0xff}, uint16(9), uint8(7), uint8(0x39), 1.0, 2.0, 0.5, 0.0, 3.0)
 	f.Add([]byte("tame values for the online kernels"), uint16(64), uint8(12), uint8(0x2d), 0.01, 1e-3, 1e-3, 0.1, 1.0)
+	f.Add([]byte("rows of one element, in a long list of rows"), uint16(0), uint8(5), uint8(0x12), 0.05, 1e-3, 1e-3, 0.0, 1.0)
+	f.Add([]byte{0xff, 0x5f, 3, 0, 0, 0, 0, 0, 7}, uint16(300), uint8(8), uint8(0), 0.1, 0.0, 0.5, 0.2, 0.0)
 	paths := kernel.Paths()
 	f.Fuzz(func(t *testing.T, data []byte, dim16 uint16, nrows, offs uint8, lr, l1, l2, sh, beta float64) {
 		dim := 1 + int(dim16%300)
@@ -36,7 +40,8 @@ func FuzzOnlineRows(f *testing.F) {
 			}
 			return s[off:]
 		}
-		list := make([]int32, 2*rows)
+		shape := in.word(999)
+		list := make([]int32, 1+int(shape>>1%48))
 		for i := range list {
 			list[i] = int32(in.word(1000+i) % uint64(rows))
 		}
@@ -44,12 +49,21 @@ func FuzzOnlineRows(f *testing.F) {
 		for i := range sum {
 			sum[i] = float32(math.Abs(float64(sum[i])))
 		}
-		grads := mk(len(list)*dim, int(offs>>6), 3)
+		ng := len(list)
+		var gradRows []int32
+		if shape&1 != 0 {
+			ng = len(list)/2 + 1
+			gradRows = make([]int32, len(list))
+			for i := range gradRows {
+				gradRows[i] = int32(in.word(2000+i) % uint64(ng))
+			}
+		}
+		grads := mk(ng*dim, int(offs>>6), 3)
 		for _, p := range paths {
 			wt, ws, wl := append([]float32(nil), table...), append([]float32(nil), sum...), append([]float32(nil), lin...)
 			gt, gs, gl := append([]float32(nil), table...), append([]float32(nil), sum...), append([]float32(nil), lin...)
-			kernel.Generic().FTRLStepRows32(wt, ws, wl, dim, list, grads, nil, o)
-			p.FTRLStepRows32(gt, gs, gl, dim, list, grads, nil, o)
+			kernel.Generic().FTRLStepRows32(wt, ws, wl, dim, list, grads, gradRows, o)
+			p.FTRLStepRows32(gt, gs, gl, dim, list, grads, gradRows, o)
 			for i := range gt {
 				if !sameBits32(gt[i], wt[i]) || !sameBits32(gs[i], ws[i]) || !sameBits32(gl[i], wl[i]) {
 					t.Fatalf("%s FTRL dim=%d %+v: element %d: %x %x %x, generic %x %x %x", p.Name(), dim, o, i,
@@ -59,8 +73,8 @@ func FuzzOnlineRows(f *testing.F) {
 			}
 			wt, ws = append([]float32(nil), table...), append([]float32(nil), sum...)
 			gt, gs = append([]float32(nil), table...), append([]float32(nil), sum...)
-			kernel.Generic().ProximalStepRows32(wt, ws, dim, list, grads, nil, o)
-			p.ProximalStepRows32(gt, gs, dim, list, grads, nil, o)
+			kernel.Generic().ProximalStepRows32(wt, ws, dim, list, grads, gradRows, o)
+			p.ProximalStepRows32(gt, gs, dim, list, grads, gradRows, o)
 			for i := range gt {
 				if !sameBits32(gt[i], wt[i]) || !sameBits32(gs[i], ws[i]) {
 					t.Fatalf("%s proximal dim=%d %+v: element %d: %x %x, generic %x %x", p.Name(), dim, o, i,
