@@ -14,8 +14,8 @@ const lookupAsm = true
 // AVX2 (half_amd64.s), on the columns [0, dim&^7) of each row: the
 // widening is a byte shuffle, the rounding integer additions of the random
 // or the rounding bits. It has a loop for each rounding, with and without
-// weight decay, and prefetches the rows of rows[i+8] a few columns at a
-// time while it updates rows[i].
+// weight decay, and prefetches the rows of rows[i+8] into the second-level
+// cache a few columns at a time while it updates rows[i].
 //
 //go:noescape
 func stepRowsBF16Asm(c *coeffsHalf, table []uint16, state []float32, dim int, rows []int32, grads []float32, gradRows []int32)

@@ -12,9 +12,9 @@ const online64Asm = true
 
 // proximalRows32Asm is ProximalStepRows32's generic loop computed by AVX2
 // and FMA3 (online_amd64.s), 8 lanes at a time, the last dim%8 elements
-// one at a time. It prefetches the table, sum and gradient rows of
-// rows[i+8] (rows[i+32] for rows of at most 4 elements) while it updates
-// rows[i].
+// one at a time; rows of one element in a loop of their own. It prefetches
+// the table, sum and gradient rows of rows[i+8] (rows[i+32] for rows of at
+// most 4 elements) into the second-level cache while it updates rows[i].
 //
 //go:noescape
 func proximalRows32Asm(c *online32, table, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32)

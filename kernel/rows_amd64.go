@@ -4,9 +4,9 @@ package kernel
 
 // stepRows32Asm is stepRows32Generic computed by AVX2 and FMA3
 // (rows_amd64.s): 32, then 8, then 4 elements at a time, the last dim%4
-// one at a time. It prefetches the table, sum and gradient rows of
-// rows[i+8] (rows[i+32] for rows of at most 4 elements) while it updates
-// rows[i].
+// one at a time; rows of one element in a loop of their own. It prefetches
+// the table, sum and gradient rows of rows[i+8] (rows[i+32] for rows of at
+// most 4 elements) into the second-level cache while it updates rows[i].
 //
 //go:noescape
 func stepRows32Asm(c *coeffs32, table, sum []float32, dim int, rows []int32, grads []float32, gradRows []int32)

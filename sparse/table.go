@@ -64,7 +64,10 @@ type Table struct {
 // On Linux, New asks the kernel to back the weights and the state with
 // transparent huge pages (madvise MADV_HUGEPAGE, where the system has them
 // on request): a step reads rows all over the table, and with 4 KiB pages
-// nearly every row costs a page-table walk.
+// nearly every row costs a page-table walk. The arrays of a large table
+// start at different offsets of a 2 MiB page, so that a row's weights and
+// state do not compete for the same cache sets and memory banks; each
+// takes up to 2 MiB more than its elements.
 //
 // A table keeps float32 weights unless a [Storage] (at most one) says
 // otherwise: 16-bit weights, bfloat16 or float16, with float32 state (see
