@@ -3,6 +3,7 @@
 #include "textflag.h"
 #include "go_asm.h"
 #include "step_amd64.h"
+#include "rows_amd64.h"
 
 // The row kernels of 16-bit weights (step_amd64.h holds the step's
 // arithmetic and the coefficient registers Y10-Y15), 8 columns at a time:
@@ -37,9 +38,6 @@
 //     the weight is an arithmetic operation, which quiets it, with the
 //     weight in the same operand place as the generic path's.
 
-// PFH is how many rows ahead the kernels prefetch, with PREFETCHT1 (as
-// rows_amd64.s).
-#define PFH 8
 
 // hlanesG are the lane numbers times 0x9E3779B9 (mod 2^32); hstepG is
 // 8*0x9E3779B9 in every lane.
@@ -115,12 +113,12 @@ C8(h2m24, $0x33800000) // 2^-24
 	MOVL $0, AX
 
 // HPFPTRS puts the table, sum (element-wise) and gradient rows of
-// rows[AX+PFH] (of the last row when there is none) in the frame, for the
+// rows[AX+PF] (of the last row when there is none) in the frame, for the
 // prefetches of the column loops (HPF8), which spread them over the
 // updates of row AX; row-wise, it prefetches the accumulator of that row
 // (ACC). SI, DI and R14 are scratch.
 #define HPFPTRS(ACC) \
-	LEAQ PFH(AX), SI \
+	LEAQ PF(AX), SI \
 	CMPQ SI, DX \
 	JB 2(PC) \
 	LEAQ -1(DX), SI \
@@ -156,14 +154,10 @@ C8(h2m24, $0x33800000) // 2^-24
 // HROWPTRS sets SI to the row number of rows[AX], DI to its table row and
 // BX to its gradient row.
 #define HROWPTRS \
-	MOVLQSX (R11)(AX*4), SI \
+	ROW1 \
 	MOVQ SI, DI \
 	IMULQ R10, DI \
 	LEAQ (R8)(DI*2), DI \
-	MOVQ AX, BX \
-	TESTQ R13, R13 \
-	JZ 2(PC) \
-	MOVLQSX (R13)(AX*4), BX \
 	IMULQ R10, BX \
 	LEAQ (R12)(BX*4), BX
 
@@ -436,9 +430,9 @@ C8(hquiet, $0x00400000)
 	XORQ AX, AX
 
 // LRROW sets DI to the table row of rows[AX] after prefetching the table
-// row of rows[AX+PFH], a cache line (32 columns) at a time.
+// row of rows[AX+PF], a cache line (32 columns) at a time.
 #define LRROW(Lpf, Lnopf) \
-	LEAQ PFH(AX), BX \
+	LEAQ PF(AX), BX \
 	CMPQ BX, DX \
 	JAE  Lnopf \
 	MOVQ (R11)(BX*8), BX \

@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "go_asm.h"
+#include "rows_amd64.h"
 
 // The online row kernels: ProximalAdagrad and FTRL-Proximal on rows of a
 // table, each lane the contract of ProximalStep32 or FTRLStep32 (online.go)
@@ -20,11 +21,6 @@
 //             Y9 |l1| (copysign takes l1's magnitude)
 // 8 elements at a time, then the rest one at a time (lane 0 of the X
 // registers), so that a row of dim 1 costs one scalar pass and no gather.
-
-// PF is how many rows ahead the kernels prefetch, PFS for rows of at
-// most 4 elements, with PREFETCHT1 (as rows_amd64.s).
-#define PF 8
-#define PFS 32
 
 // BCAST32 broadcasts the 32-bit constant k into every lane of Y.
 #define BCAST32(k, X, Y) \
@@ -101,12 +97,8 @@
 // ROW sets SI to the byte offset of row rows[AX] and BX to its gradient
 // row.
 #define ROW \
-	MOVLQSX (R11)(AX*4), SI \
+	ROW1 \
 	IMULQ   R10, SI \
-	MOVQ    AX, BX \
-	TESTQ   R13, R13 \
-	JZ      2(PC) \
-	MOVLQSX (R13)(AX*4), BX \
 	IMULQ   R10, BX \
 	ADDQ    R12, BX
 
@@ -216,19 +208,12 @@ pdone:
 p1row:
 	CMPQ       AX, rows_len+72(FP)
 	JAE        pdone
-	LEAQ       PFS(AX), SI
-	CMPQ       SI, rows_len+72(FP)
-	JAE        p1nopf
-	MOVLQSX    (R11)(SI*4), SI
+	AHEAD1(rows_len+72(FP), p1nopf)
 	PREFETCHT1 (R8)(SI*4)
 	PREFETCHT1 (R9)(SI*4)
 
 p1nopf:
-	MOVLQSX (R11)(AX*4), SI
-	MOVQ    AX, BX
-	TESTQ   R13, R13
-	JZ      2(PC)
-	MOVLQSX (R13)(AX*4), BX
+	ROW1
 	VMOVSS  (R8)(SI*4), X0
 	VMOVSS  (R12)(BX*4), X1
 	VMOVSS  (R9)(SI*4), X2
@@ -346,20 +331,13 @@ fdone:
 f1row:
 	CMPQ       AX, rows_len+96(FP)
 	JAE        fdone
-	LEAQ       PFS(AX), SI
-	CMPQ       SI, rows_len+96(FP)
-	JAE        f1nopf
-	MOVLQSX    (R11)(SI*4), SI
+	AHEAD1(rows_len+96(FP), f1nopf)
 	PREFETCHT1 (R8)(SI*4)
 	PREFETCHT1 (R9)(SI*4)
 	PREFETCHT1 (DX)(SI*4)
 
 f1nopf:
-	MOVLQSX (R11)(AX*4), SI
-	MOVQ    AX, BX
-	TESTQ   R13, R13
-	JZ      2(PC)
-	MOVLQSX (R13)(AX*4), BX
+	ROW1
 	VMOVSS  (R8)(SI*4), X0
 	VMOVSS  (R12)(BX*4), X1
 	VMOVSS  (R9)(SI*4), X2

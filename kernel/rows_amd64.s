@@ -3,6 +3,7 @@
 #include "textflag.h"
 #include "go_asm.h"
 #include "step_amd64.h"
+#include "rows_amd64.h"
 
 // The row kernels (step_amd64.h holds the step's arithmetic and the
 // coefficient registers). Registers in stepRows32Asm and
@@ -10,18 +11,6 @@
 //   R8 table, R9 sum or h, R10 bytes per row (dim*4), R11 rows,
 //   R12 grads, R13 gradRows (0 when there is none), DX len(rows), AX i
 //   DI the table row, BX its gradient row, SI and CX scratch
-
-// PF is how many rows ahead the kernels prefetch; stepRows32Asm fetches
-// rows of at most 4 elements PFS rows ahead, as such a row takes far less
-// time than the memory's latency. The row kernels of this file,
-// online_amd64.s and half_amd64.s prefetch with PREFETCHT1, into the
-// second-level cache: a core keeps more of those misses in flight than of
-// PREFETCHT0's, and scattered rows are bound by how many it keeps. On the
-// AMD EPYC (Zen 4) of the README's figures, stepping rows of one
-// element at random over 64 MiB arrays took 8 ns a row instead of 16, and
-// rows of 64 elements 60 ns instead of 73.
-#define PF 8
-#define PFS 32
 
 // rowlanes are lane numbers; comparing the count of elements left against
 // them gives the mask of lanes that hold elements.
@@ -64,14 +53,10 @@ GLOBL rowoffs<>(SB), RODATA|NOPTR, $32
 // ROWPTRS sets DI to row rows[AX] of the table and BX to its gradient
 // row; it leaves the row number in SI.
 #define ROWPTRS \
-	MOVLQSX (R11)(AX*4), SI \
+	ROW1 \
 	MOVQ    SI, DI \
 	IMULQ   R10, DI \
 	ADDQ    R8, DI \
-	MOVQ    AX, BX \
-	TESTQ   R13, R13 \
-	JZ      2(PC) \
-	MOVLQSX (R13)(AX*4), BX \
 	IMULQ   R10, BX \
 	ADDQ    R12, BX
 
@@ -220,18 +205,12 @@ edone:
 d1row:
 	CMPQ AX, DX
 	JAE  edone
-	LEAQ PFS(AX), SI
-	CMPQ SI, DX
-	JAE  d1nopf
-	MOVLQSX (R11)(SI*4), SI
+	AHEAD1(DX, d1nopf)
 	PREFETCHT1 (R8)(SI*4)
 	PREFETCHT1 (R9)(SI*4)
+
 d1nopf:
-	MOVLQSX (R11)(AX*4), SI
-	MOVQ AX, BX
-	TESTQ R13, R13
-	JZ 2(PC)
-	MOVLQSX (R13)(AX*4), BX
+	ROW1
 	VMOVSS (R8)(SI*4), X0
 	VMOVSS (R12)(BX*4), X1
 	VMOVSS (R9)(SI*4), X2
