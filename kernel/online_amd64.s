@@ -204,7 +204,8 @@ pdone:
 	RET
 
 	// Rows of one element: the same step, with one prefetch of the table
-	// and sum lines PFS rows ahead (the gradients are read in order).
+	// and sum lines PFS rows ahead; SI and BX are numbers, and the
+	// gradients are not prefetched (as d1row in rows_amd64.s).
 p1row:
 	CMPQ       AX, rows_len+72(FP)
 	JAE        pdone

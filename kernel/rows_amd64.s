@@ -200,8 +200,10 @@ edone:
 	RET
 
 	// Rows of one element: the step of etail1, with one prefetch each of
-	// the table and sum lines PFS rows ahead (the gradients are read in
-	// order), and none of the loops above.
+	// the table and sum lines PFS rows ahead, and none of the loops above.
+	// SI is the row and BX its gradient row, as numbers. The gradients are
+	// not prefetched: sparse passes rows of one element with their
+	// gradients in order, which the hardware fetches ahead.
 d1row:
 	CMPQ AX, DX
 	JAE  edone

@@ -169,7 +169,8 @@ func (t *Table) SetWeights(src []float32) error {
 }
 
 // updateHalf steps the coalesced rows of s of a 16-bit table: the rows
-// seen once with their gradient rows in src, the others with their sums.
+// seen once with their gradient rows in src, the others with their sums
+// (see coalesceAndUpdate).
 // The random bits are those of the table's seed and this step (t.steps,
 // already counted).
 func (t *Table) updateHalf(s *scratch, src *source, o kernel.Options) {

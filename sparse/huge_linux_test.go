@@ -82,8 +82,9 @@ func thpEligible(addr uintptr) (bool, error) {
 }
 
 // TestTableArraysStaggered: the arrays of a large table start their
-// staggers apart modulo 2 MiB (see tableArray), and still hold huge pages
-// where the system gives them; small arrays are left alone.
+// staggers apart modulo 2 MiB (see tableArray); small arrays are left
+// alone. (TestHugePages checks that the staggered arrays may still be
+// backed by huge pages.)
 func TestTableArraysStaggered(t *testing.T) {
 	at := func(p unsafe.Pointer) uintptr { return uintptr(p) % hugeSize }
 	o := adagrad.Defaults()

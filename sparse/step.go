@@ -88,9 +88,11 @@ func checkIndices[I index](t *Table, indices []I) error {
 // order by kernel.SumRows32; then the rows are updated by the batched row
 // kernels (kernel.StepRows32 or kernel.RowwiseStepRows32), which prefetch
 // rows ahead, the rows seen once in order of position so that the gradient
-// is read in order. With more than one worker the batch is first cut into
-// parts by a hash of the row (parallel, below), and each part is then
-// coalesced and updated on its own.
+// is read in order. Rows of one element are all listed with their
+// gradients copied or summed in one pass (coalesce1), as a copy costs less
+// there than a second pass. With more than one worker the batch is first
+// cut into parts by a hash of the row (parallel, below), and each part is
+// then coalesced and updated on its own.
 
 // minPerWorker is the fewest indices worth another goroutine.
 const minPerWorker = 512
@@ -233,7 +235,8 @@ func (j *job) do(int) {
 
 // coalesceAndUpdate sums the duplicates among s.keys and steps their rows:
 // rows seen once with their gradient row in src, rows seen more often
-// with their sum.
+// with their sum (rows of one element: all with their sums, see
+// coalesce1).
 func (t *Table) coalesceAndUpdate(s *scratch, src *source, o kernel.Options) {
 	s.coalesce(src, t.dim)
 	if t.weights == nil {
@@ -288,7 +291,7 @@ type scratch struct {
 	link  []int32  // the place of the row's next occurrence, up to its last
 
 	rows1, grow1 []int32   // rows that occur once, and their gradient rows
-	rowsN        []int32   // rows that occur more often; their sums are buf's rows
+	rowsN        []int32   // rows that occur more often (of one element: all rows); their sums are buf's rows
 	list, ends   []int32   // their occurrences, grouped by row, in order (kernel.SumRows32)
 	buf          []float32 // summed gradients
 }
