@@ -1651,3 +1651,329 @@ p2rfn:
 	CMP R4, R7
 	BLT rowrfn
 	RET
+
+// func widenRowsBF16Asm(dst []float32, table []uint16, dim int, rows []int64)
+TEXT ·widenRowsBF16Asm(SB), NOSPLIT, $0-80
+	MOVD dst_base+0(FP), R1
+	MOVD table_base+24(FP), R0
+	MOVD dim+48(FP), R2
+	LSL $1, R2, R21                          // bytes per table row
+	LSL $2, R2, R22                          // bytes per dst row
+	MOVD rows_base+56(FP), R3
+	MOVD rows_len+64(FP), R4
+	VEOR V18.B16, V18.B16, V18.B16           // zeros
+	MOVW $0x00400000, R8                     // the quiet bit of a float32 NaN
+	VDUP R8, V16.S4
+	MOVD $0, R7                              // i
+
+rowwb:
+	// Prefetch the table row 8 rows ahead.
+	ADD $8, R7, R14
+	CMP R4, R14
+	BGE nopfwb
+	MOVD (R3)(R14<<3), R14
+	MUL R21, R14, R15
+	ADD R0, R15
+	MOVD R21, R13
+
+pftwb:
+	PRFM (R15), PLDL1KEEP
+	ADD $64, R15
+	SUBS $64, R13
+	BGT pftwb
+	SUB $1, R13
+	ADD R13, R15                             // R15 = the row's last byte
+	PRFM (R15), PLDL1KEEP                    // its line, when the row is not aligned
+
+nopfwb:
+	MOVD (R3)(R7<<3), R14                    // r = rows[i]
+	MUL R21, R14, R10
+	ADD R0, R10                              // the table row
+	MUL R22, R7, R11
+	ADD R1, R11                              // dst row i
+	AND $~7, R2, R13                         // columns to do: dim&^7, at least 8
+
+loopwb:
+	VLD1.P 16(R10), [V2.H8]
+	VZIP1 V2.H8, V18.H8, V0.H8               // bfloat16: the bits shifted up, zeros below
+	VZIP2 V2.H8, V18.H8, V1.H8
+	// A NaN gets its quiet bit, as Widen gives it: x | 0x00400000
+	// where x != x.
+	WORD $0x4e20e40c                         // FCMEQ V12.4S, V0.4S, V0.4S
+	VORR V16.B16, V0.B16, V14.B16
+	VBIF V12.B16, V14.B16, V0.B16
+	WORD $0x4e21e42c                         // FCMEQ V12.4S, V1.4S, V1.4S
+	VORR V16.B16, V1.B16, V14.B16
+	VBIF V12.B16, V14.B16, V1.B16
+	VST1.P [V0.S4, V1.S4], 32(R11)
+	SUBS $8, R13
+	BNE loopwb
+	ADD $1, R7
+	CMP R4, R7
+	BLT rowwb
+	RET
+
+// func widenRowsF16Asm(dst []float32, table []uint16, dim int, rows []int64)
+TEXT ·widenRowsF16Asm(SB), NOSPLIT, $0-80
+	MOVD dst_base+0(FP), R1
+	MOVD table_base+24(FP), R0
+	MOVD dim+48(FP), R2
+	LSL $1, R2, R21                          // bytes per table row
+	LSL $2, R2, R22                          // bytes per dst row
+	MOVD rows_base+56(FP), R3
+	MOVD rows_len+64(FP), R4
+	VEOR V18.B16, V18.B16, V18.B16           // zeros
+	MOVW $0x00400000, R8                     // the quiet bit of a float32 NaN
+	VDUP R8, V16.S4
+	MOVD $0, R7                              // i
+
+rowwf:
+	// Prefetch the table row 8 rows ahead.
+	ADD $8, R7, R14
+	CMP R4, R14
+	BGE nopfwf
+	MOVD (R3)(R14<<3), R14
+	MUL R21, R14, R15
+	ADD R0, R15
+	MOVD R21, R13
+
+pftwf:
+	PRFM (R15), PLDL1KEEP
+	ADD $64, R15
+	SUBS $64, R13
+	BGT pftwf
+	SUB $1, R13
+	ADD R13, R15                             // R15 = the row's last byte
+	PRFM (R15), PLDL1KEEP                    // its line, when the row is not aligned
+
+nopfwf:
+	MOVD (R3)(R7<<3), R14                    // r = rows[i]
+	MUL R21, R14, R10
+	ADD R0, R10                              // the table row
+	MUL R22, R7, R11
+	ADD R1, R11                              // dst row i
+	AND $~7, R2, R13                         // columns to do: dim&^7, at least 8
+
+loopwf:
+	VLD1.P 16(R10), [V2.H8]
+	WORD $0x0e217840                         // FCVTL V0.4S, V2.4H
+	WORD $0x4e217841                         // FCVTL2 V1.4S, V2.8H
+	VST1.P [V0.S4, V1.S4], 32(R11)
+	SUBS $8, R13
+	BNE loopwf
+	ADD $1, R7
+	CMP R4, R7
+	BLT rowwf
+	RET
+
+// func addRowsBF16Asm(dst []float32, table []uint16, dim int, rows []int64, weights []float32)
+TEXT ·addRowsBF16Asm(SB), NOSPLIT, $0-104
+	MOVD dst_base+0(FP), R1
+	MOVD table_base+24(FP), R0
+	MOVD dim+48(FP), R2
+	LSL $1, R2, R21                          // bytes per table row
+	LSL $2, R2, R22                          // bytes per dst row
+	MOVD rows_base+56(FP), R3
+	MOVD rows_len+64(FP), R4
+	MOVD weights_base+80(FP), R5
+	MOVD weights_len+88(FP), R6
+	VEOR V18.B16, V18.B16, V18.B16           // zeros
+	MOVW $0x00400000, R8                     // the quiet bit of a float32 NaN
+	VDUP R8, V16.S4
+	MOVD $0, R7                              // i
+	CBZ R6, rowabu                           // no weights
+	// Each row times its weight.
+
+rowabw:
+	// Prefetch the table row 8 rows ahead.
+	ADD $8, R7, R14
+	CMP R4, R14
+	BGE nopfabw
+	MOVD (R3)(R14<<3), R14
+	MUL R21, R14, R15
+	ADD R0, R15
+	MOVD R21, R13
+
+pftabw:
+	PRFM (R15), PLDL1KEEP
+	ADD $64, R15
+	SUBS $64, R13
+	BGT pftabw
+	SUB $1, R13
+	ADD R13, R15                             // R15 = the row's last byte
+	PRFM (R15), PLDL1KEEP                    // its line, when the row is not aligned
+
+nopfabw:
+	MOVD (R3)(R7<<3), R14                    // r = rows[i]
+	MUL R21, R14, R10
+	ADD R0, R10                              // the table row
+	MOVD R1, R11
+	ADD R7<<2, R5, R14
+	VLD1R (R14), [V7.S4]                     // the row's weight
+	AND $~7, R2, R13                         // columns to do: dim&^7, at least 8
+
+loopabw:
+	VLD1.P 16(R10), [V2.H8]
+	VZIP1 V2.H8, V18.H8, V0.H8               // bfloat16: the bits shifted up, zeros below
+	VZIP2 V2.H8, V18.H8, V1.H8
+	// w*x, rounded
+	WORD $0x4f879000                         // FMUL V0.4S, V0.4S, V7.S[0]
+	WORD $0x4f879021                         // FMUL V1.4S, V1.4S, V7.S[0]
+	VLD1 (R11), [V4.S4, V5.S4]
+	WORD $0x4e20d484                         // FADD V4.4S, V4.4S, V0.4S
+	WORD $0x4e21d4a5                         // FADD V5.4S, V5.4S, V1.4S
+	VST1.P [V4.S4, V5.S4], 32(R11)
+	SUBS $8, R13
+	BNE loopabw
+	ADD $1, R7
+	CMP R4, R7
+	BLT rowabw
+	RET
+	// Without weights.
+
+rowabu:
+	// Prefetch the table row 8 rows ahead.
+	ADD $8, R7, R14
+	CMP R4, R14
+	BGE nopfabu
+	MOVD (R3)(R14<<3), R14
+	MUL R21, R14, R15
+	ADD R0, R15
+	MOVD R21, R13
+
+pftabu:
+	PRFM (R15), PLDL1KEEP
+	ADD $64, R15
+	SUBS $64, R13
+	BGT pftabu
+	SUB $1, R13
+	ADD R13, R15                             // R15 = the row's last byte
+	PRFM (R15), PLDL1KEEP                    // its line, when the row is not aligned
+
+nopfabu:
+	MOVD (R3)(R7<<3), R14                    // r = rows[i]
+	MUL R21, R14, R10
+	ADD R0, R10                              // the table row
+	MOVD R1, R11
+	AND $~7, R2, R13                         // columns to do: dim&^7, at least 8
+
+loopabu:
+	VLD1.P 16(R10), [V2.H8]
+	VZIP1 V2.H8, V18.H8, V0.H8               // bfloat16: the bits shifted up, zeros below
+	VZIP2 V2.H8, V18.H8, V1.H8
+	VLD1 (R11), [V4.S4, V5.S4]
+	WORD $0x4e20d484                         // FADD V4.4S, V4.4S, V0.4S
+	WORD $0x4e21d4a5                         // FADD V5.4S, V5.4S, V1.4S
+	VST1.P [V4.S4, V5.S4], 32(R11)
+	SUBS $8, R13
+	BNE loopabu
+	ADD $1, R7
+	CMP R4, R7
+	BLT rowabu
+	RET
+
+// func addRowsF16Asm(dst []float32, table []uint16, dim int, rows []int64, weights []float32)
+TEXT ·addRowsF16Asm(SB), NOSPLIT, $0-104
+	MOVD dst_base+0(FP), R1
+	MOVD table_base+24(FP), R0
+	MOVD dim+48(FP), R2
+	LSL $1, R2, R21                          // bytes per table row
+	LSL $2, R2, R22                          // bytes per dst row
+	MOVD rows_base+56(FP), R3
+	MOVD rows_len+64(FP), R4
+	MOVD weights_base+80(FP), R5
+	MOVD weights_len+88(FP), R6
+	VEOR V18.B16, V18.B16, V18.B16           // zeros
+	MOVW $0x00400000, R8                     // the quiet bit of a float32 NaN
+	VDUP R8, V16.S4
+	MOVD $0, R7                              // i
+	CBZ R6, rowafu                           // no weights
+	// Each row times its weight.
+
+rowafw:
+	// Prefetch the table row 8 rows ahead.
+	ADD $8, R7, R14
+	CMP R4, R14
+	BGE nopfafw
+	MOVD (R3)(R14<<3), R14
+	MUL R21, R14, R15
+	ADD R0, R15
+	MOVD R21, R13
+
+pftafw:
+	PRFM (R15), PLDL1KEEP
+	ADD $64, R15
+	SUBS $64, R13
+	BGT pftafw
+	SUB $1, R13
+	ADD R13, R15                             // R15 = the row's last byte
+	PRFM (R15), PLDL1KEEP                    // its line, when the row is not aligned
+
+nopfafw:
+	MOVD (R3)(R7<<3), R14                    // r = rows[i]
+	MUL R21, R14, R10
+	ADD R0, R10                              // the table row
+	MOVD R1, R11
+	ADD R7<<2, R5, R14
+	VLD1R (R14), [V7.S4]                     // the row's weight
+	AND $~7, R2, R13                         // columns to do: dim&^7, at least 8
+
+loopafw:
+	VLD1.P 16(R10), [V2.H8]
+	WORD $0x0e217840                         // FCVTL V0.4S, V2.4H
+	WORD $0x4e217841                         // FCVTL2 V1.4S, V2.8H
+	// w*x, rounded
+	WORD $0x4f879000                         // FMUL V0.4S, V0.4S, V7.S[0]
+	WORD $0x4f879021                         // FMUL V1.4S, V1.4S, V7.S[0]
+	VLD1 (R11), [V4.S4, V5.S4]
+	WORD $0x4e20d484                         // FADD V4.4S, V4.4S, V0.4S
+	WORD $0x4e21d4a5                         // FADD V5.4S, V5.4S, V1.4S
+	VST1.P [V4.S4, V5.S4], 32(R11)
+	SUBS $8, R13
+	BNE loopafw
+	ADD $1, R7
+	CMP R4, R7
+	BLT rowafw
+	RET
+	// Without weights.
+
+rowafu:
+	// Prefetch the table row 8 rows ahead.
+	ADD $8, R7, R14
+	CMP R4, R14
+	BGE nopfafu
+	MOVD (R3)(R14<<3), R14
+	MUL R21, R14, R15
+	ADD R0, R15
+	MOVD R21, R13
+
+pftafu:
+	PRFM (R15), PLDL1KEEP
+	ADD $64, R15
+	SUBS $64, R13
+	BGT pftafu
+	SUB $1, R13
+	ADD R13, R15                             // R15 = the row's last byte
+	PRFM (R15), PLDL1KEEP                    // its line, when the row is not aligned
+
+nopfafu:
+	MOVD (R3)(R7<<3), R14                    // r = rows[i]
+	MUL R21, R14, R10
+	ADD R0, R10                              // the table row
+	MOVD R1, R11
+	AND $~7, R2, R13                         // columns to do: dim&^7, at least 8
+
+loopafu:
+	VLD1.P 16(R10), [V2.H8]
+	WORD $0x0e217840                         // FCVTL V0.4S, V2.4H
+	WORD $0x4e217841                         // FCVTL2 V1.4S, V2.8H
+	VLD1 (R11), [V4.S4, V5.S4]
+	WORD $0x4e20d484                         // FADD V4.4S, V4.4S, V0.4S
+	WORD $0x4e21d4a5                         // FADD V5.4S, V5.4S, V1.4S
+	VST1.P [V4.S4, V5.S4], 32(R11)
+	SUBS $8, R13
+	BNE loopafu
+	ADD $1, R7
+	CMP R4, R7
+	BLT rowafu
+	RET

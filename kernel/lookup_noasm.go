@@ -1,9 +1,9 @@
-//go:build !amd64 || !gc || purego
+//go:build (!amd64 && !arm64) || !gc || purego
 
 package kernel
 
 // lookupAsm reports whether this build has assembly for WidenRows and
-// AddRowsHalf (amd64 only: the neon path runs the generic code for them).
+// AddRowsHalf (amd64 and arm64 only).
 const lookupAsm = false
 
 // Never called in this build (lookupAsm is false); here so that the calls

@@ -437,6 +437,115 @@ func halfFile() string {
 	w.halfFunction(halfKernel{}, "f")
 	w.halfFunction(halfKernel{bf16: true, rowwise: true}, "rb")
 	w.halfFunction(halfKernel{rowwise: true}, "rf")
+	w.lookupFunction(true, false, "wb")
+	w.lookupFunction(false, false, "wf")
+	w.lookupFunction(true, true, "ab")
+	w.lookupFunction(false, true, "af")
 	all.WriteString(w.b.String())
 	return all.String()
+}
+
+// The lookups of 16-bit weights: widenRowsBF16Asm and widenRowsF16Asm
+// (WidenRows), addRowsBF16Asm and addRowsF16Asm (AddRowsHalf), 8 columns
+// at a time, on the columns [0, dim&^7) of each listed row. Registers: R0
+// table, R1 dst, R2 dim, R21 bytes per table row, R22 bytes per dst row,
+// R3 rows (int64), R4 len(rows), R5 weights, R6 len(weights), R7 i, R10
+// the table row, R11 its dst row (the lookup) or dst (the bag), R13
+// columns left, R14, R15 scratch; V0, V1 the widened weights, V2 the
+// 16-bit weights, V4, V5 the bag's sums, V7 the row's weight in every
+// lane, V12-V14 scratch, V16 the quiet bit 0x00400000 in every lane, V18
+// zeros.
+func (w *gen) lookupFunction(bf16, add bool, sfx string) {
+	f := "F16"
+	if bf16 {
+		f = "BF16"
+	}
+	if add {
+		w.printf("\n// func addRows%sAsm(dst []float32, table []uint16, dim int, rows []int64, weights []float32)\n", f)
+		w.printf("TEXT ·addRows%sAsm(SB), NOSPLIT, $0-104\n", f)
+	} else {
+		w.printf("\n// func widenRows%sAsm(dst []float32, table []uint16, dim int, rows []int64)\n", f)
+		w.printf("TEXT ·widenRows%sAsm(SB), NOSPLIT, $0-80\n", f)
+	}
+	w.ins("MOVD dst_base+0(FP), R1", "")
+	w.ins("MOVD table_base+24(FP), R0", "")
+	w.ins("MOVD dim+48(FP), R2", "")
+	w.ins("LSL $1, R2, R21", "bytes per table row")
+	w.ins("LSL $2, R2, R22", "bytes per dst row")
+	w.ins("MOVD rows_base+56(FP), R3", "")
+	w.ins("MOVD rows_len+64(FP), R4", "")
+	if add {
+		w.ins("MOVD weights_base+80(FP), R5", "")
+		w.ins("MOVD weights_len+88(FP), R6", "")
+	}
+	w.ins("VEOR V18.B16, V18.B16, V18.B16", "zeros")
+	w.dup(0x00400000, 16, "the quiet bit of a float32 NaN")
+	w.ins("MOVD $0, R7", "i")
+	if !add {
+		w.lookupBody(bf16, false, false, sfx)
+		return
+	}
+	w.ins("CBZ R6, row"+sfx+"u", "no weights")
+	w.note("Each row times its weight.")
+	w.lookupBody(bf16, true, true, sfx+"w")
+	w.note("Without weights.")
+	w.lookupBody(bf16, true, false, sfx+"u")
+}
+
+// lookupBody writes the loop over the rows of a lookup (add false) or a
+// bag (add true, each row times its weight when scaled).
+func (w *gen) lookupBody(bf16, add, scaled bool, sfx string) {
+	w.label("row" + sfx)
+	w.note(fmt.Sprintf("Prefetch the table row %d rows ahead.", prefetchAhead))
+	w.ins(fmt.Sprintf("ADD $%d, R7, R14", prefetchAhead), "")
+	w.ins("CMP R4, R14", "")
+	w.ins("BGE nopf"+sfx, "")
+	w.ins("MOVD (R3)(R14<<3), R14", "")
+	w.ins("MUL R21, R14, R15", "")
+	w.ins("ADD R0, R15", "")
+	w.prefetchRow("R15", "R21", "R13", "pft"+sfx)
+	w.label("nopf" + sfx)
+	w.ins("MOVD (R3)(R7<<3), R14", "r = rows[i]")
+	w.ins("MUL R21, R14, R10", "")
+	w.ins("ADD R0, R10", "the table row")
+	if add {
+		w.ins("MOVD R1, R11", "")
+	} else {
+		w.ins("MUL R22, R7, R11", "")
+		w.ins("ADD R1, R11", "dst row i")
+	}
+	if scaled {
+		w.ins("ADD R7<<2, R5, R14", "")
+		w.ins("VLD1R (R14), [V7.S4]", "the row's weight")
+	}
+	w.ins("AND $~7, R2, R13", "columns to do: dim&^7, at least 8")
+	w.label("loop" + sfx)
+	w.ins("VLD1.P 16(R10), [V2.H8]", "")
+	w.widen(halfKernel{bf16: bf16})
+	switch {
+	case add:
+		if scaled {
+			w.note("w*x, rounded")
+			w.wordIdx("FMUL.elem", 0, 0, 7, 0)
+			w.wordIdx("FMUL.elem", 1, 1, 7, 0)
+		}
+		w.ins("VLD1 (R11), [V4.S4, V5.S4]", "")
+		w.word("FADD", 4, 4, 0)
+		w.word("FADD", 5, 5, 1)
+		w.ins("VST1.P [V4.S4, V5.S4], 32(R11)", "")
+	case bf16:
+		w.note("A NaN gets its quiet bit, as Widen gives it: x | 0x00400000")
+		w.note("where x != x.")
+		for i := range 2 {
+			w.word("FCMEQ", 12, i, i)
+			w.ins(fmt.Sprintf("VORR V16.B16, V%d.B16, V14.B16", i), "")
+			w.ins(fmt.Sprintf("VBIF V12.B16, V14.B16, V%d.B16", i), "")
+		}
+		fallthrough
+	default:
+		w.ins("VST1.P [V0.S4, V1.S4], 32(R11)", "")
+	}
+	w.ins("SUBS $8, R13", "")
+	w.ins("BNE loop"+sfx, "")
+	w.nextRow("row" + sfx)
 }
