@@ -1652,6 +1652,16 @@ p2rfn:
 	BLT rowrfn
 	RET
 
+// The lookups: widenRowsBF16Asm and widenRowsF16Asm (WidenRows),
+// addRowsBF16Asm and addRowsF16Asm (AddRowsHalf), 8 columns at a time, on
+// the columns [0, dim&^7) of each listed row. Registers: R0 table, R1 dst,
+// R2 dim, R21 bytes per table row, R22 bytes per dst row, R3 rows (int64),
+// R4 len(rows), R5 weights, R6 len(weights), R7 i, R10 the table row, R11
+// its dst row (the lookup) or dst (the bag), R13 columns left, R14, R15
+// scratch; V0, V1 the widened weights, V2 the 16-bit weights, V4, V5 the
+// bag's sums, V7 the row's weight in every lane, V12, V14 scratch, V16
+// the quiet bit 0x00400000 in every lane, V18 zeros.
+
 // func widenRowsBF16Asm(dst []float32, table []uint16, dim int, rows []int64)
 TEXT ·widenRowsBF16Asm(SB), NOSPLIT, $0-80
 	MOVD dst_base+0(FP), R1
