@@ -50,7 +50,8 @@
 // float16, which the avx2 path requires with AVX2 and FMA3, and FCVTL and
 // FCVTN on arm64). The lookups and bags of such tables widen rows
 // with [WidenRows] and add them up with [AddRowsHalf], which have AVX2
-// and NEON assembly too.
+// and NEON assembly too; those of float32 tables use [CopyRows32] and
+// [AddRows32] (AVX2).
 //
 // For online learning there are ProximalAdagrad ([ProximalStep32],
 // [ProximalStep64], [ProximalStepRows32]) and FTRL-Proximal ([FTRLStep32],
