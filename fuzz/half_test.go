@@ -112,10 +112,11 @@ func FuzzHalfRows(f *testing.F) {
 }
 
 // FuzzHalfLookup holds every path's lookups and bags of 16-bit weights
-// (WidenRows, AddRowsHalf) to the generic path: a table of nrows rows of
+// (WidenRows, AddRowsHalf), and of the same rows as float32 weights
+// (CopyRows32, AddRows32), to the generic path: a table of nrows rows of
 // dim weights with any bits, rows with repeats, a start for the bag's sum
-// and weights from the fuzzer. WidenRows must give the same bits;
-// AddRowsHalf the same bits but for NaN payloads. flags: 1 float16 (else
+// and weights from the fuzzer. The lookups must give the same bits; the
+// bags the same bits but for NaN payloads. flags: 1 float16 (else
 // bfloat16), 2 weights, 4 tame values.
 func FuzzHalfLookup(f *testing.F) {
 	f.Add([]byte{}, uint16(8), uint8(2), uint8(3), uint8(0))
@@ -180,6 +181,37 @@ func FuzzHalfLookup(f *testing.F) {
 				if !sameRowBits(sum[i], wantSum[i]) {
 					t.Fatalf("%s AddRowsHalf %v dim=%d weights=%v element %d: %08x, generic %08x", p.Name(), format, dim, weights != nil, i,
 						math.Float32bits(sum[i]), math.Float32bits(wantSum[i]))
+				}
+			}
+		}
+		// The same rows as a float32 table (any bits, the widened ones
+		// mixed with the 16-bit ones taken as the low halves of floats).
+		table32 := make([]float32, len(table))
+		kernel.Widen(format, table32, table)
+		for i := range table32 {
+			if b.word(salt+i)%4 == 0 {
+				table32[i] = math.Float32frombits(b.word(salt+i) | uint32(table[i]))
+			}
+		}
+		want32 := make([]float32, n*dim)
+		kernel.Generic().CopyRows32(want32, table32, dim, rows)
+		wantSum32 := append([]float32(nil), start...)
+		kernel.Generic().AddRows32(wantSum32, table32, dim, rows, weights)
+		for _, p := range paths {
+			got := make([]float32, n*dim)
+			p.CopyRows32(got, table32, dim, rows)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want32[i]) {
+					t.Fatalf("%s CopyRows32 dim=%d element %d: %08x, generic %08x", p.Name(), dim, i,
+						math.Float32bits(got[i]), math.Float32bits(want32[i]))
+				}
+			}
+			sum := append([]float32(nil), start...)
+			p.AddRows32(sum, table32, dim, rows, weights)
+			for i := range sum {
+				if !sameRowBits(sum[i], wantSum32[i]) {
+					t.Fatalf("%s AddRows32 dim=%d weights=%v element %d: %08x, generic %08x", p.Name(), dim, weights != nil, i,
+						math.Float32bits(sum[i]), math.Float32bits(wantSum32[i]))
 				}
 			}
 		}

@@ -15,14 +15,15 @@ func (t *Table) Lookup(dst []float32, indices []int64) error {
 	if err := checkBatch(t, indices, dst); err != nil {
 		return err
 	}
+	if err := kernel.Check(); err != nil {
+		return fmt.Errorf("sparse: %w", err)
+	}
 	d := t.dim
 	if t.weights == nil {
 		t.half.lookup(dst, indices, d)
 		return nil
 	}
-	for i, r := range indices {
-		copy(dst[i*d:i*d+d], t.weights[int(r)*d:int(r)*d+d])
-	}
+	kernel.CopyRows32(dst, t.weights, d, indices)
 	return nil
 }
 
@@ -121,25 +122,21 @@ func (t *Table) Bag(dst []float32, indices, offsets []int64, p Pooling, perSampl
 	if t.overlaps(dst) {
 		return errors.New("sparse: dst overlaps the table's own weights or state")
 	}
+	if err := kernel.Check(); err != nil {
+		return fmt.Errorf("sparse: %w", err)
+	}
 	for b := range offsets {
 		lo, hi := bag(offsets, len(indices), b)
 		out := dst[b*d : b*d+d]
 		clear(out)
-		switch {
-		case t.weights == nil:
-			var w []float32
-			if perSampleWeights != nil {
-				w = perSampleWeights[lo:hi]
-			}
+		var w []float32
+		if perSampleWeights != nil {
+			w = perSampleWeights[lo:hi]
+		}
+		if t.weights == nil {
 			kernel.AddRowsHalf(t.half.Weights.format(), out, t.half.bits, d, indices[lo:hi], w)
-		case perSampleWeights != nil:
-			for i, r := range indices[lo:hi] {
-				addScaled32(out, t.weights[int(r)*d:int(r)*d+d], perSampleWeights[lo+i])
-			}
-		default:
-			for _, r := range indices[lo:hi] {
-				add32(out, t.weights[int(r)*d:int(r)*d+d])
-			}
+		} else {
+			kernel.AddRows32(out, t.weights, d, indices[lo:hi], w)
 		}
 		if p == Mean && hi-lo > 1 {
 			n := float32(hi - lo)
@@ -279,21 +276,4 @@ func (t *Table) StepBags(indices, offsets []int64, pooled []float32, p Pooling, 
 type bagScratch struct {
 	rows []float32 // gradient rows StepBags makes: per bag with Mean, per index with weights
 	of   []int32   // the bag of each index
-}
-
-// addScaled32 adds w*b into a, element by element, the product rounded
-// first.
-func addScaled32(a, b []float32, w float32) {
-	b = b[:len(a)]
-	for j := range a {
-		a[j] += float32(w * b[j])
-	}
-}
-
-// add32 adds b into a, element by element.
-func add32(a, b []float32) {
-	b = b[:len(a)]
-	for j := range a {
-		a[j] += b[j]
-	}
 }
