@@ -429,27 +429,6 @@ C8(hquiet, $0x00400000)
 	VMOVDQU hwiden<>(SB), Y8 \
 	XORQ AX, AX
 
-// LRROW sets DI to the table row of rows[AX] after prefetching the table
-// row of rows[AX+PF], a cache line (32 columns) at a time.
-#define LRROW(Lpf, Lnopf) \
-	LEAQ PF(AX), BX \
-	CMPQ BX, DX \
-	JAE  Lnopf \
-	MOVQ (R11)(BX*8), BX \
-	IMULQ R10, BX \
-	LEAQ (R8)(BX*2), BX \
-	XORQ CX, CX \
-Lpf: \
-	PREFETCHT1 (BX)(CX*2) \
-	ADDQ $32, CX \
-	CMPQ CX, R10 \
-	JB   Lpf \
-	PREFETCHT1 -2(BX)(R10*2) \
-Lnopf: \
-	MOVQ (R11)(AX*8), DI \
-	IMULQ R10, DI \
-	LEAQ (R8)(DI*2), DI
-
 // LWIDENBF16 is WIDENBF16 with widen's quiet bit for NaNs (a lookup
 // returns the widened bits themselves).
 #define LWIDENBF16(D) \
@@ -464,7 +443,7 @@ Lnopf: \
 Lrow: \
 	CMPQ AX, DX \
 	JAE  Ldone \
-	LRROW(Lpf, Lnopf) \
+	LOOKUPROW(2, Lpf, Lnopf) \
 	XORQ CX, CX \
 Lloop: \
 	CMPQ CX, R9 \
@@ -494,7 +473,7 @@ Ldone: \
 Lrow: \
 	CMPQ AX, DX \
 	JAE  Ldone \
-	LRROW(Lpf, Lnopf) \
+	LOOKUPROW(2, Lpf, Lnopf) \
 	LOAD \
 	XORQ CX, CX \
 Lloop: \

@@ -22,27 +22,6 @@
 	ANDQ $~7, R9 \
 	XORQ AX, AX
 
-// L32ROW sets DI to the table row of rows[AX] after prefetching the table
-// row of rows[AX+PF], a cache line (16 columns) at a time.
-#define L32ROW(Lpf, Lnopf) \
-	LEAQ PF(AX), BX \
-	CMPQ BX, DX \
-	JAE  Lnopf \
-	MOVQ (R11)(BX*8), BX \
-	IMULQ R10, BX \
-	LEAQ (R8)(BX*4), BX \
-	XORQ CX, CX \
-Lpf: \
-	PREFETCHT1 (BX)(CX*4) \
-	ADDQ $16, CX \
-	CMPQ CX, R10 \
-	JB   Lpf \
-	PREFETCHT1 -4(BX)(R10*4) \
-Lnopf: \
-	MOVQ (R11)(AX*8), DI \
-	IMULQ R10, DI \
-	LEAQ (R8)(DI*4), DI
-
 // func copyRows32Asm(dst, table []float32, dim int, rows []int64)
 TEXT ·copyRows32Asm(SB), NOSPLIT, $0-80
 	L32ARGS
@@ -50,7 +29,7 @@ TEXT ·copyRows32Asm(SB), NOSPLIT, $0-80
 crow:
 	CMPQ AX, DX
 	JAE  cdone
-	L32ROW(cpf, cnopf)
+	LOOKUPROW(4, cpf, cnopf)
 	XORQ CX, CX
 
 cloop:
@@ -82,7 +61,7 @@ TEXT ·addRows32Asm(SB), NOSPLIT, $0-104
 awrow:
 	CMPQ AX, DX
 	JAE  adone
-	L32ROW(awpf, awnopf)
+	LOOKUPROW(4, awpf, awnopf)
 	VBROADCASTSS (R12)(AX*4), Y7
 	XORQ CX, CX
 
@@ -105,7 +84,7 @@ awnext:
 arow:
 	CMPQ AX, DX
 	JAE  adone
-	L32ROW(apf, anopf)
+	LOOKUPROW(4, apf, anopf)
 	XORQ CX, CX
 
 aloop:

@@ -1,5 +1,6 @@
 // The walk over a row list, written once for the row kernels of
-// rows_amd64.s, online_amd64.s and half_amd64.s, which include this file.
+// rows_amd64.s, online_amd64.s and half_amd64.s, and the lookups of
+// half_amd64.s and lookup_amd64.s, which include this file.
 //
 // PF is how many rows ahead the kernels prefetch; rows of at most 4
 // elements are fetched PFS rows ahead, as such a row takes far less time
@@ -32,3 +33,26 @@
 	TESTQ   R13, R13 \
 	JZ      2(PC) \
 	MOVLQSX (R13)(AX*4), BX
+
+// LOOKUPROW sets DI to the table row of rows[AX] (int64 rows; R8 the
+// table, R10 dim, DX len(rows)) of elements of size bytes, after
+// prefetching the table row of rows[AX+PF] a cache line at a time, for
+// the lookups; BX and CX are scratch.
+#define LOOKUPROW(size, Lpf, Lnopf) \
+	LEAQ PF(AX), BX \
+	CMPQ BX, DX \
+	JAE  Lnopf \
+	MOVQ (R11)(BX*8), BX \
+	IMULQ R10, BX \
+	LEAQ (R8)(BX*size), BX \
+	XORQ CX, CX \
+Lpf: \
+	PREFETCHT1 (BX)(CX*size) \
+	ADDQ $(64/size), CX \
+	CMPQ CX, R10 \
+	JB   Lpf \
+	PREFETCHT1 -size(BX)(R10*size) \
+Lnopf: \
+	MOVQ (R11)(AX*8), DI \
+	IMULQ R10, DI \
+	LEAQ (R8)(DI*size), DI
