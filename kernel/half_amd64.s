@@ -410,24 +410,13 @@ Ldone: \
 
 // The lookups and bags of 16-bit weights: widenRows*Asm widen the listed
 // rows into consecutive rows of dst, addRows*Asm add them (times their
-// weights) to dst, on the columns [0, dim&^7) of each row. Registers:
+// weights) to dst, on the columns [0, dim&^7) of each row, with the loops
+// of rows_amd64.h (LOOKUPROWS, ADDLOOP) and the widenings. Registers:
 //   R8 table, R9 dim&^7, R10 dim, R11 rows, R12 weights (0 when there are
 //   none), DX len(rows), AX i, DI the table row, SI the dst row, CX the
 //   column, BX scratch, Y7 the row's weight, Y8 hwiden, Y0-Y2 scratch.
 
 C8(hquiet, $0x00400000)
-
-// LRARGS loads the arguments common to both kinds.
-#define LRARGS \
-	MOVQ dst_base+0(FP), SI \
-	MOVQ table_base+24(FP), R8 \
-	MOVQ dim+48(FP), R10 \
-	MOVQ rows_base+56(FP), R11 \
-	MOVQ rows_len+64(FP), DX \
-	MOVQ R10, R9 \
-	ANDQ $~7, R9 \
-	VMOVDQU hwiden<>(SB), Y8 \
-	XORQ AX, AX
 
 // LWIDENBF16 is WIDENBF16 with widen's quiet bit for NaNs (a lookup
 // returns the widened bits themselves).
@@ -436,62 +425,6 @@ C8(hquiet, $0x00400000)
 	VCMPPS $3, D, D, Y2 \
 	VANDPS hquiet<>(SB), Y2, Y2 \
 	VORPS  Y2, D, D
-
-// WIDENROWS is the lookup with the widening WIDEN.
-#define WIDENROWS(WIDEN, Lrow, Lpf, Lnopf, Lloop, Lnext, Ldone) \
-	LRARGS \
-Lrow: \
-	CMPQ AX, DX \
-	JAE  Ldone \
-	LOOKUPROW(2, Lpf, Lnopf) \
-	XORQ CX, CX \
-Lloop: \
-	CMPQ CX, R9 \
-	JAE  Lnext \
-	WIDEN(Y0) \
-	VMOVUPS Y0, (SI)(CX*4) \
-	ADDQ $8, CX \
-	JMP  Lloop \
-Lnext: \
-	LEAQ (SI)(R10*4), SI \
-	INCQ AX \
-	JMP  Lrow \
-Ldone: \
-	VZEROUPPER \
-	RET
-
-// SCALE multiplies the widened weights in Y0 by the row's weight; NOSCALE
-// leaves them.
-#define SCALE VMULPS Y0, Y7, Y0
-#define NOSCALE
-#define LOADW VBROADCASTSS (R12)(AX*4), Y7
-#define NOLOADW
-
-// ADDLOOP is the bag's loop over the rows with the widening WIDEN, the
-// weight loaded by LOAD and applied by SC.
-#define ADDLOOP(WIDEN, LOAD, SC, Lrow, Lpf, Lnopf, Lloop, Lnext, Ldone) \
-Lrow: \
-	CMPQ AX, DX \
-	JAE  Ldone \
-	LOOKUPROW(2, Lpf, Lnopf) \
-	LOAD \
-	XORQ CX, CX \
-Lloop: \
-	CMPQ CX, R9 \
-	JAE  Lnext \
-	WIDEN(Y0) \
-	SC \
-	VMOVUPS (SI)(CX*4), Y1 \
-	VADDPS  Y0, Y1, Y1 \
-	VMOVUPS Y1, (SI)(CX*4) \
-	ADDQ $8, CX \
-	JMP  Lloop \
-Lnext: \
-	INCQ AX \
-	JMP  Lrow \
-Ldone: \
-	VZEROUPPER \
-	RET
 
 // HWD tests for weight decay (JNE: on); AX is 0.
 #define HWD \
@@ -567,28 +500,30 @@ rfsw:
 
 // func widenRowsBF16Asm(dst []float32, table []uint16, dim int, rows []int64)
 TEXT ·widenRowsBF16Asm(SB), NOSPLIT, $0-80
-	WIDENROWS(LWIDENBF16, wbrow, wbpf, wbnopf, wbloop, wbnext, wbdone)
+	VMOVDQU hwiden<>(SB), Y8
+	LOOKUPROWS(LWIDENBF16, 2, wbrow, wbpf, wbnopf, wbloop, wbnext, wbdone)
 
 // func widenRowsF16Asm(dst []float32, table []uint16, dim int, rows []int64)
 TEXT ·widenRowsF16Asm(SB), NOSPLIT, $0-80
-	WIDENROWS(WIDENF16, wfrow, wfpf, wfnopf, wfloop, wfnext, wfdone)
+	LOOKUPROWS(WIDENF16, 2, wfrow, wfpf, wfnopf, wfloop, wfnext, wfdone)
 
 // func addRowsBF16Asm(dst []float32, table []uint16, dim int, rows []int64, weights []float32)
 TEXT ·addRowsBF16Asm(SB), NOSPLIT, $0-104
-	LRARGS
+	LOOKUPARGS
+	VMOVDQU hwiden<>(SB), Y8
 	MOVQ weights_base+80(FP), R12
 	TESTQ R12, R12
 	JNZ abw
-	ADDLOOP(WIDENBF16, NOLOADW, NOSCALE, abrow, abpf, abnopf, abloop, abnext, abdone)
+	ADDLOOP(WIDENBF16, 2, NOLOADW, NOSCALE, abrow, abpf, abnopf, abloop, abnext, abdone)
 abw:
-	ADDLOOP(WIDENBF16, LOADW, SCALE, abwrow, abwpf, abwnopf, abwloop, abwnext, abwdone)
+	ADDLOOP(WIDENBF16, 2, LOADW, SCALE, abwrow, abwpf, abwnopf, abwloop, abwnext, abwdone)
 
 // func addRowsF16Asm(dst []float32, table []uint16, dim int, rows []int64, weights []float32)
 TEXT ·addRowsF16Asm(SB), NOSPLIT, $0-104
-	LRARGS
+	LOOKUPARGS
 	MOVQ weights_base+80(FP), R12
 	TESTQ R12, R12
 	JNZ afw
-	ADDLOOP(WIDENF16, NOLOADW, NOSCALE, afrow, afpf, afnopf, afloop, afnext, afdone)
+	ADDLOOP(WIDENF16, 2, NOLOADW, NOSCALE, afrow, afpf, afnopf, afloop, afnext, afdone)
 afw:
-	ADDLOOP(WIDENF16, LOADW, SCALE, afwrow, afwpf, afwnopf, afwloop, afwnext, afwdone)
+	ADDLOOP(WIDENF16, 2, LOADW, SCALE, afwrow, afwpf, afwnopf, afwloop, afwnext, afwdone)

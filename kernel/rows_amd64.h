@@ -56,3 +56,74 @@ Lnopf: \
 	MOVQ (R11)(AX*8), DI \
 	IMULQ R10, DI \
 	LEAQ (R8)(DI*size), DI
+
+// The lookups and bags: LOOKUPARGS loads the arguments they share (SI dst,
+// R8 table, R10 dim, R9 dim&^7, R11 rows, DX len(rows); AX i = 0).
+#define LOOKUPARGS \
+	MOVQ dst_base+0(FP), SI \
+	MOVQ table_base+24(FP), R8 \
+	MOVQ dim+48(FP), R10 \
+	MOVQ rows_base+56(FP), R11 \
+	MOVQ rows_len+64(FP), DX \
+	MOVQ R10, R9 \
+	ANDQ $~7, R9 \
+	XORQ AX, AX
+
+// LOOKUPROWS is the lookup of a table of elements of size bytes: 8
+// columns at a time loaded as float32 by LOAD (into the register it
+// names), stored to consecutive rows of dst.
+#define LOOKUPROWS(LOAD, size, Lrow, Lpf, Lnopf, Lloop, Lnext, Ldone) \
+	LOOKUPARGS \
+Lrow: \
+	CMPQ AX, DX \
+	JAE  Ldone \
+	LOOKUPROW(size, Lpf, Lnopf) \
+	XORQ CX, CX \
+Lloop: \
+	CMPQ CX, R9 \
+	JAE  Lnext \
+	LOAD(Y0) \
+	VMOVUPS Y0, (SI)(CX*4) \
+	ADDQ $8, CX \
+	JMP  Lloop \
+Lnext: \
+	LEAQ (SI)(R10*4), SI \
+	INCQ AX \
+	JMP  Lrow \
+Ldone: \
+	VZEROUPPER \
+	RET
+
+// SCALE multiplies the loaded weights in Y0 by the row's weight (Y7,
+// loaded by LOADW from R12, the weights); NOSCALE and NOLOADW do nothing.
+#define SCALE VMULPS Y0, Y7, Y0
+#define NOSCALE
+#define LOADW VBROADCASTSS (R12)(AX*4), Y7
+#define NOLOADW
+
+// ADDLOOP is the bag's loop over the rows of a table of elements of size
+// bytes, loaded as float32 by LOAD, the row's weight loaded by WLOAD and
+// applied by SC, added to dst.
+#define ADDLOOP(LOAD, size, WLOAD, SC, Lrow, Lpf, Lnopf, Lloop, Lnext, Ldone) \
+Lrow: \
+	CMPQ AX, DX \
+	JAE  Ldone \
+	LOOKUPROW(size, Lpf, Lnopf) \
+	WLOAD \
+	XORQ CX, CX \
+Lloop: \
+	CMPQ CX, R9 \
+	JAE  Lnext \
+	LOAD(Y0) \
+	SC \
+	VMOVUPS (SI)(CX*4), Y1 \
+	VADDPS  Y0, Y1, Y1 \
+	VMOVUPS Y1, (SI)(CX*4) \
+	ADDQ $8, CX \
+	JMP  Lloop \
+Lnext: \
+	INCQ AX \
+	JMP  Lrow \
+Ldone: \
+	VZEROUPPER \
+	RET
