@@ -416,16 +416,13 @@ func AddRowsHalf(f HalfFormat, dst []float32, table []uint16, dim int, rows []in
 // panics before writing anything.
 func (p Path) WidenRows(f HalfFormat, dst []float32, table []uint16, dim int, rows []int64) {
 	checkFormat("WidenRows", f)
-	checkTableRows("WidenRows", len(table), dim, rows)
-	if len(dst) != len(rows)*dim {
-		panic(fmt.Sprintf("kernel.WidenRows: len(dst)=%d is not len(rows)*dim = %d*%d", len(dst), len(rows), dim))
-	}
+	checkLookup("WidenRows", len(table), dim, dst, rows)
 	vec := 0
 	if p.id == asmID && lookupAsm {
 		vec = dim &^ 7
 	}
 	if vec > 0 && len(rows) > 0 {
-		raceHalfRows(table, dim, rows)
+		raceTableRows(table, dim, rows)
 		raceWrite(dst)
 		if f == BFloat16 {
 			widenRowsBF16Asm(dst, table, dim, rows)
@@ -456,19 +453,13 @@ func (p Path) WidenRows(f HalfFormat, dst []float32, table []uint16, dim int, ro
 // otherwise it panics before writing anything.
 func (p Path) AddRowsHalf(f HalfFormat, dst []float32, table []uint16, dim int, rows []int64, weights []float32) {
 	checkFormat("AddRowsHalf", f)
-	checkTableRows("AddRowsHalf", len(table), dim, rows)
-	if len(dst) != dim {
-		panic(fmt.Sprintf("kernel.AddRowsHalf: len(dst)=%d, dim=%d differ", len(dst), dim))
-	}
-	if weights != nil && len(weights) != len(rows) {
-		panic(fmt.Sprintf("kernel.AddRowsHalf: %d weights for %d rows", len(weights), len(rows)))
-	}
+	checkBag("AddRowsHalf", len(table), dim, dst, rows, weights)
 	vec := 0
 	if p.id == asmID && lookupAsm {
 		vec = dim &^ 7
 	}
 	if vec > 0 && len(rows) > 0 {
-		raceHalfRows(table, dim, rows)
+		raceTableRows(table, dim, rows)
 		raceRead(weights)
 		raceRead(dst)
 		raceWrite(dst)
@@ -493,6 +484,29 @@ func (p Path) AddRowsHalf(f HalfFormat, dst []float32, table []uint16, dim int, 
 	}
 }
 
+// checkLookup panics unless function fn can look up rows, of dim elements,
+// in a table of n elements into dst: the table is made of such rows, each
+// of rows is in it, and dst holds len(rows) of them.
+func checkLookup(fn string, n, dim int, dst []float32, rows []int64) {
+	checkTableRows(fn, n, dim, rows)
+	if len(dst) != len(rows)*dim {
+		panic(fmt.Sprintf("kernel.%s: len(dst)=%d is not len(rows)*dim = %d*%d", fn, len(dst), len(rows), dim))
+	}
+}
+
+// checkBag panics unless function fn can add rows of dim elements of a
+// table of n elements, times weights (nil or one per row), into dst of
+// dim elements.
+func checkBag(fn string, n, dim int, dst []float32, rows []int64, weights []float32) {
+	checkTableRows(fn, n, dim, rows)
+	if len(dst) != dim {
+		panic(fmt.Sprintf("kernel.%s: len(dst)=%d, dim=%d differ", fn, len(dst), dim))
+	}
+	if weights != nil && len(weights) != len(rows) {
+		panic(fmt.Sprintf("kernel.%s: %d weights for %d rows", fn, len(weights), len(rows)))
+	}
+}
+
 // checkTableRows panics when a table of n elements is not made of rows of
 // dim, or a row of rows is outside it; with dim 0 there is nothing to
 // read, and rows are not checked (as checkRowsLen does).
@@ -514,9 +528,9 @@ func checkTableRows(fn string, n, dim int, rows []int64) {
 	}
 }
 
-// raceHalfRows reports to the race detector the table rows an assembly
-// kernel reads.
-func raceHalfRows(table []uint16, dim int, rows []int64) {
+// raceTableRows reports to the race detector the table rows an assembly
+// lookup reads.
+func raceTableRows[E uint16 | float32](table []E, dim int, rows []int64) {
 	if !raceEnabled {
 		return
 	}

@@ -1,7 +1,5 @@
 package kernel
 
-import "fmt"
-
 // CopyRows32 is [Path.CopyRows32] on the selected path.
 func CopyRows32(dst, table []float32, dim int, rows []int64) {
 	mustActive().CopyRows32(dst, table, dim, rows)
@@ -19,16 +17,13 @@ func AddRows32(dst, table []float32, dim int, rows []int64, weights []float32) {
 // (when dim > 0); otherwise it panics before writing anything. It is
 // [Path.WidenRows] for float32 weights: the lookup of an embedding table.
 func (p Path) CopyRows32(dst, table []float32, dim int, rows []int64) {
-	checkTableRows("CopyRows32", len(table), dim, rows)
-	if len(dst) != len(rows)*dim {
-		panic(fmt.Sprintf("kernel.CopyRows32: len(dst)=%d is not len(rows)*dim = %d*%d", len(dst), len(rows), dim))
-	}
+	checkLookup("CopyRows32", len(table), dim, dst, rows)
 	vec := 0
 	if p.id == asmID && lookup32Asm {
 		vec = dim &^ 7
 	}
 	if vec > 0 && len(rows) > 0 {
-		raceRows32(table, dim, rows)
+		raceTableRows(table, dim, rows)
 		raceWrite(dst)
 		copyRows32Asm(dst, table, dim, rows)
 	}
@@ -52,19 +47,13 @@ func (p Path) CopyRows32(dst, table []float32, dim int, rows []int64) {
 // dim, every row in the table (when dim > 0) and weights nil or of
 // len(rows); otherwise it panics before writing anything.
 func (p Path) AddRows32(dst, table []float32, dim int, rows []int64, weights []float32) {
-	checkTableRows("AddRows32", len(table), dim, rows)
-	if len(dst) != dim {
-		panic(fmt.Sprintf("kernel.AddRows32: len(dst)=%d, dim=%d differ", len(dst), dim))
-	}
-	if weights != nil && len(weights) != len(rows) {
-		panic(fmt.Sprintf("kernel.AddRows32: %d weights for %d rows", len(weights), len(rows)))
-	}
+	checkBag("AddRows32", len(table), dim, dst, rows, weights)
 	vec := 0
 	if p.id == asmID && lookup32Asm {
 		vec = dim &^ 7
 	}
 	if vec > 0 && len(rows) > 0 {
-		raceRows32(table, dim, rows)
+		raceTableRows(table, dim, rows)
 		raceRead(weights)
 		raceRead(dst)
 		raceWrite(dst)
@@ -82,16 +71,5 @@ func (p Path) AddRows32(dst, table []float32, dim int, rows []int64, weights []f
 			}
 			dst[j] += x
 		}
-	}
-}
-
-// raceRows32 reports to the race detector the table rows an assembly
-// kernel reads.
-func raceRows32(table []float32, dim int, rows []int64) {
-	if !raceEnabled {
-		return
-	}
-	for _, r := range rows {
-		raceRead(table[int(r)*dim : int(r)*dim+dim])
 	}
 }
