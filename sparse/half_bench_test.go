@@ -36,17 +36,7 @@ func BenchmarkHalf(b *testing.B) {
 						if err != nil {
 							b.Fatal(err)
 						}
-						w := make([]float32, s.dim)
-						for r := 0; r < s.rows; r++ { // touch every page before timing
-							for j := range w {
-								w[j] = float32((r*s.dim+j)%1000) * 1e-3
-							}
-							if tab.weights != nil {
-								copy(tab.weights[r*s.dim:], w)
-							} else {
-								tab.half.roundRow(r, w)
-							}
-						}
+						setBenchWeights(tab) // touch every page before timing
 						tab.SetWorkers(nw)
 						for k := range idx { // warm up: scratch memory, page tables
 							if err := tab.Step(idx[k], grads[k]); err != nil {
