@@ -355,8 +355,7 @@ func (s *scratch) coalesce(src *source, dim int) {
 	last, link := s.last, s.link
 	for j, k := range batch {
 		r := uint32(k >> 32)
-		h := r * 0x9E3779B1 >> shift & mask
-		tag := r * 0xC2B2AE35 >> posBits << posBits
+		h, tag := slotOf(r, shift, mask), tagOf(r, posBits)
 		for {
 			e := slots[h]
 			if e == 0 {
@@ -405,6 +404,12 @@ func (s *scratch) coalesce(src *source, dim int) {
 	kernel.SumRows32(s.buf, dim, src.rows, s.list, s.ends)
 }
 
+// slotOf is the first slot of row r in a hash table of mask+1 slots
+// (shift = 32 - log2 of that), and tagOf the second hash a slot keeps
+// above its posBits bits of place.
+func slotOf(r uint32, shift uint, mask uint32) uint32 { return r * 0x9E3779B1 >> shift & mask }
+func tagOf(r uint32, posBits uint) uint32             { return r * 0xC2B2AE35 >> posBits << posBits }
+
 // hashTable returns coalesce's hash table for a batch of n keys, empty:
 // its slots, the mask and shift of a slot's number, and how many low bits
 // of a slot hold a place (n < 2^31, so that a tag of 1 bit or more is
@@ -440,8 +445,7 @@ func (s *scratch) coalesce1(src *source) {
 	m := 0
 	for _, k := range batch {
 		r := uint32(k >> 32)
-		h := r * 0x9E3779B1 >> shift & mask
-		tag := r * 0xC2B2AE35 >> posBits << posBits
+		h, tag := slotOf(r, shift, mask), tagOf(r, posBits)
 		x := g[src.row(int32(k))]
 		for {
 			e := slots[h]
