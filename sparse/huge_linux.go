@@ -13,14 +13,13 @@ import (
 // the kernel's background collapsing gets to them. Errors are ignored:
 // huge pages only change the speed.
 func hugePages[E float32 | uint16](s []E) {
-	const huge = 2 << 20
 	size := uintptr(len(s)) * unsafe.Sizeof(*new(E))
-	if size < 2*huge {
+	if size < 2*hugeSize {
 		return
 	}
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
-	lo := (p + huge - 1) &^ (huge - 1)
-	hi := (p + size) &^ (huge - 1)
+	lo := (p + hugeSize - 1) &^ (hugeSize - 1)
+	hi := (p + size) &^ (hugeSize - 1)
 	if hi <= lo {
 		return
 	}

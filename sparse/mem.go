@@ -12,7 +12,7 @@ import "unsafe"
 // Adagrad 1.6 times. So array k of a large table starts k staggers past a
 // multiple of 2 MiB instead.
 const (
-	hugeSize     = 2 << 20
+	hugeSize     = 2 << 20      // a huge page (hugePages)
 	stagger      = 8192 + 64    // two pages and a cache line
 	staggerBelow = 2 * hugeSize // arrays of fewer bytes are left as make gives them
 )
